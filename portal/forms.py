@@ -1,0 +1,141 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Level, Member, Organization, Sector
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """An organization picked by its short code, looked up only inside the user's scope.
+
+    A text field (not a select) because a scope may hold 100,000 organizations; a code from
+    another tree is answered as unknown, exactly like a mistyped one.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _(
+                    "No organization with this code in your area. Check the code on the organization's page."
+                )
+            },
+        )
+        super().__init__(queryset, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Organization):
+            return value.code
+        if isinstance(value, int):
+            return Organization.objects.filter(pk=value).values_list("code", flat=True).first()
+        return value
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the record's version so that a stale save is refused (see ``StaleEdit``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = bool(self.instance.pk)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+class OrganizationForm(VersionedForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "code",
+            "level",
+            "sector",
+            "parent",
+            "secretary_name",
+            "contact_phone",
+            "address",
+            "founded_on",
+        ]
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = OrganizationChoiceField(
+            parents,
+            label=_("superior organization (code)"),
+            required=not (self.instance.pk and not self.instance.parent_id),
+        )
+        if self.instance.pk and not self.instance.parent_id:
+            del self.fields["parent"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        clash = Organization.objects.filter(code=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("This code is already used by another organization."))
+        return code
+
+
+class MemberForm(VersionedForm):
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "status",
+            "joined_on",
+            "organization",
+            "role",
+            "mobile",
+            "staff_kind",
+            "phone",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "joined_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["organization"]  # a move is a transfer, which keeps the history
+        else:
+            self.fields["organization"] = OrganizationChoiceField(organizations, label=_("organization (code)"))
+
+
+class TransferForm(forms.Form):
+    to = OrganizationChoiceField(Organization.objects.none(), label=_("transfer to (organization code)"))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, organizations, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["to"].queryset = organizations
+
+    def clean_to(self):
+        to = self.cleaned_data["to"]
+        if to.pk == self.member.organization_id:
+            raise forms.ValidationError(_("The member already belongs to this organization."))
+        return to
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("name or phone"), required=False, max_length=50)
+    org = forms.CharField(label=_("organization code (with its subtree)"), required=False, max_length=30)
+    status = forms.ChoiceField(label=_("membership"), required=False, choices=[("", _("All"))] + Member.Status.choices)
+    role = forms.ChoiceField(
+        label=_("party role"),
+        required=False,
+        choices=[("", _("All")), ("any", _("Any role"))] + Member.Role.choices[1:],
+    )
+    sector = forms.ChoiceField(label=_("sector"), required=False, choices=[("", _("All"))] + Sector.choices)
+
+
+class OrganizationSearchForm(forms.Form):
+    q = forms.CharField(label=_("name or code"), required=False, max_length=50)
+    level = forms.ChoiceField(label=_("level"), required=False, choices=[("", _("All"))] + Level.choices)
+    sector = forms.ChoiceField(label=_("sector"), required=False, choices=[("", _("All"))] + Sector.choices)

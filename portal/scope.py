@@ -1,0 +1,186 @@
+"""The scope layer: the one place that decides who may see and change what.
+
+A user's reach comes from their roles (``RoleAssignment``) and, for a member with a login,
+their own member record:
+
+- branch secretary: their own organization;
+- committee officer and office staff: their organization and its whole subtree;
+- administrator: everything;
+- member: their own organization (read) and their own record.
+
+``ACTIONS`` says which roles grant which action; an action missing from it is refused (deny by
+default). Models are registered with the lookup from the model to its organization, so every
+queryset a view shows goes through :meth:`Scope.filter`, and every object a view touches through
+:meth:`Scope.get`: outside the scope it answers 404, visible but without the right 403.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Member, Organization, Role, RoleAssignment, Unit
+
+SECRETARY, COMMITTEE, OFFICE, ADMIN = Role.SECRETARY, Role.COMMITTEE, Role.OFFICE, Role.ADMIN
+MEMBER = "member"  # implicit: a member record linked to the user
+STAFF = {SECRETARY, COMMITTEE, OFFICE, ADMIN}
+SUPERIOR = {COMMITTEE, OFFICE, ADMIN}
+
+# action → the roles that grant it, within their reach.
+ACTIONS = {
+    "organization.view": STAFF | {MEMBER},
+    "organization.change": STAFF,
+    "organization.create": SUPERIOR,  # checked on the new organization's superior
+    "organization.dissolve": SUPERIOR,
+    "organization.import": SUPERIOR,
+    "member.view": STAFF | {MEMBER},
+    "member.change": STAFF,
+    "member.create": STAFF,
+    "member.transfer": STAFF,
+    "member.import": STAFF,
+    "member.export": STAFF,
+    "unit.view": STAFF,
+    "unit.change": SUPERIOR,
+    "audit.view": SUPERIOR,
+    "warnings.view": STAFF,
+}
+
+# Roles whose reach is the whole subtree of their organization (the others: the organization itself).
+SUBTREE_ROLES = {COMMITTEE, OFFICE}
+
+
+@dataclass(frozen=True)
+class Registration:
+    org_lookup: str  # from the model to its Organization, "" for Organization itself
+    member_lookup: str | None = None  # from the model to the Member it belongs to ("" for Member), if any
+
+
+REGISTRY: dict[type, Registration] = {}
+
+
+def register(model, org_lookup, member_lookup=None):
+    """Declare how ``model`` hangs off the tree; every scoped model must be registered."""
+    REGISTRY[model] = Registration(org_lookup, member_lookup)
+
+
+register(Organization, "")
+register(Member, "organization", member_lookup="")
+register(Unit, "organization")
+
+
+def _prefixed(lookup, rest):
+    return f"{lookup}__{rest}" if lookup else rest
+
+
+def _follow(obj, lookup):
+    for part in filter(None, lookup.split("__")):
+        obj = getattr(obj, part)
+    return obj
+
+
+class Scope:
+    """What one user may reach. Built once per request (``request.scope``)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def grants(self):
+        """(role, organization or None) pairs the user holds, for an active user only."""
+        if not (self.user and self.user.is_authenticated and self.user.is_active):
+            return []
+        grants = [
+            (a.role, a.organization)
+            for a in RoleAssignment.objects.filter(user=self.user).select_related("organization")
+            if a.role == ADMIN or a.organization.status == Organization.Status.ACTIVE
+        ]
+        if self.member:
+            grants.append((MEMBER, self.member.organization))
+        return grants
+
+    @cached_property
+    def member(self):
+        if not (self.user and self.user.is_authenticated):
+            return None
+        return Member.objects.filter(user=self.user, active=True).select_related("organization").first()
+
+    @property
+    def roles(self):
+        return {role for role, _org in self.grants}
+
+    def is_admin(self):
+        return ADMIN in self.roles
+
+    def _granting(self, action):
+        roles = ACTIONS.get(action, set())
+        return [(role, org) for role, org in self.grants if role in roles]
+
+    def can(self, action):
+        """Whether the user may do ``action`` anywhere at all (menus, dashboards)."""
+        return bool(self._granting(action))
+
+    def filter(self, queryset, action):
+        """``queryset`` narrowed to the rows the user may ``action``; unknown actions yield nothing."""
+        reg = REGISTRY[queryset.model]
+        condition = Q(pk__in=[])
+        for role, org in self._granting(action):
+            if role == ADMIN:
+                return queryset
+            if role == MEMBER:
+                if reg.member_lookup is not None:
+                    condition |= Q(**{_prefixed(reg.member_lookup, "pk"): self.member.pk})
+                elif queryset.model is Organization:
+                    condition |= Q(pk=org.pk)
+            elif role in SUBTREE_ROLES:
+                condition |= Q(**{_prefixed(reg.org_lookup, "path__startswith"): org.path})
+            else:
+                condition |= Q(**{_prefixed(reg.org_lookup, "pk"): org.pk})
+        return queryset.filter(condition)
+
+    def organizations(self, action="organization.view"):
+        return self.filter(Organization.objects.all(), action)
+
+    def allows(self, action, obj):
+        """Whether the user may ``action`` this object (an instance of a registered model)."""
+        reg = REGISTRY[type(obj)]
+        org = _follow(obj, reg.org_lookup)
+        for role, granted in self._granting(action):
+            if role == ADMIN:
+                return True
+            if role == MEMBER:
+                if reg.member_lookup is not None and _follow(obj, reg.member_lookup).pk == self.member.pk:
+                    return True
+                if type(obj) is Organization and org.pk == granted.pk:
+                    return True
+            elif role in SUBTREE_ROLES:
+                if org.path.startswith(granted.path):
+                    return True
+            elif org.pk == granted.pk:
+                return True
+        return False
+
+    def get(self, queryset, action, **lookup):
+        """The object the user may see, else 404; seen but ``action`` not allowed, 403."""
+        model = queryset.model
+        view_action = f"{model._meta.model_name}.view"
+        try:
+            obj = self.filter(queryset, view_action).get(**lookup)
+        except (model.DoesNotExist, ValueError):
+            self.refused(model, lookup)
+            raise Http404 from None
+        if action != view_action and not self.allows(action, obj):
+            self.refused(model, lookup, action=action)
+            raise PermissionDenied
+        return obj
+
+    def require(self, action, obj):
+        if not self.allows(action, obj):
+            self.refused(type(obj), {"pk": obj.pk}, action=action)
+            raise PermissionDenied
+
+    def refused(self, model, lookup, action="view"):
+        from .audit import record_denied
+
+        record_denied(self.user, model, lookup, action)

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import health, home, members, organizations
+
+portal_patterns = [
+    path("", home.home, name="home"),
+    path("orgs/", organizations.tree, name="org_tree"),
+    path("orgs/<int:pk>/", organizations.detail, name="org_detail"),
+    path("orgs/<int:pk>/children/", organizations.children, name="org_children"),
+    path("orgs/<int:parent_pk>/new/", organizations.create, name="org_create"),
+    path("orgs/<int:pk>/edit/", organizations.edit, name="org_edit"),
+    path("orgs/<int:pk>/dissolve/", organizations.dissolve, name="org_dissolve"),
+    path("orgs/<int:pk>/audit/", organizations.audit_log, name="org_audit"),
+    path("warnings/", organizations.warnings, name="warnings"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/new/", members.create, name="member_create"),
+    path("members/<int:pk>/", members.detail, name="member_detail"),
+    path("members/<int:pk>/edit/", members.edit, name="member_edit"),
+    path("members/<int:pk>/transfer/", members.transfer, name="member_transfer"),
+    path("members/<int:pk>/remove/", members.remove, name="member_remove"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

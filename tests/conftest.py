@@ -1,0 +1,47 @@
+"""The cast every scope test uses (after healthchecks' alice, bob and charlie):
+
+city ─┬─ town_a ─┬─ branch_a   (secretary_a; member_a has a login)
+      │          └─ branch_a2
+      └─ town_b ─── branch_b   (secretary_b)
+other_city (another tree)
+
+committee_a: committee officer of town_a; office: office staff of city; admin: administrator.
+"""
+
+import pytest
+
+from portal.models import Role
+
+from .factories import MemberFactory, OrganizationFactory, UserFactory, grant
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Cast:
+    pass
+
+
+@pytest.fixture
+def cast(db):
+    c = Cast()
+    c.city = OrganizationFactory(name="测试市委", code="CITY", level="city")
+    c.town_a = OrganizationFactory(name="甲镇党委", code="TOWN-A", level="town", parent=c.city)
+    c.town_b = OrganizationFactory(name="乙镇党委", code="TOWN-B", level="town", parent=c.city)
+    c.branch_a = OrganizationFactory(name="甲村党支部", code="BR-A", parent=c.town_a)
+    c.branch_a2 = OrganizationFactory(name="甲二村党支部", code="BR-A2", parent=c.town_a)
+    c.branch_b = OrganizationFactory(name="乙村党支部", code="BR-B", parent=c.town_b)
+    c.other_city = OrganizationFactory(name="邻市市委", code="OTHER", level="city")
+    c.secretary_a = grant(UserFactory(username="secretary_a"), Role.SECRETARY, c.branch_a)
+    c.secretary_b = grant(UserFactory(username="secretary_b"), Role.SECRETARY, c.branch_b)
+    c.committee_a = grant(UserFactory(username="committee_a"), Role.COMMITTEE, c.town_a)
+    c.office = grant(UserFactory(username="office"), Role.OFFICE, c.city)
+    c.admin = grant(UserFactory(username="admin"), Role.ADMIN)
+    c.member_user = UserFactory(username="member_a")
+    c.member_a = MemberFactory(name="张三", organization=c.branch_a, user=c.member_user)
+    c.member_a2 = MemberFactory(name="李四", organization=c.branch_a2)
+    c.member_b = MemberFactory(name="王五", organization=c.branch_b)
+    c.inactive = grant(UserFactory(username="gone", is_active=False), Role.COMMITTEE, c.city)
+    return c
