@@ -43,7 +43,8 @@ def test_repeated_failures_lock_the_username_from_that_address(client, cast, set
     locked = login(client, "committee_a")  # even the right password is refused now
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert AuditEntry.objects.filter(verb="login_failed", actor_name="committee_a").count() >= settings.AXES_FAILURE_LIMIT
+    failures = AuditEntry.objects.filter(verb="login_failed", actor_name="committee_a")
+    assert failures.count() >= settings.AXES_FAILURE_LIMIT
     # Another address, or another user from this address, is not locked out.
     assert login(Client(), "committee_a", ip="10.0.0.2").status_code == 302
     assert login(Client(), "office", ip="10.0.0.1").status_code == 302
@@ -135,7 +136,8 @@ def test_audit_retention_keeps_at_least_180_days(db, settings):
     now = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
     with time_machine.travel(now, tick=False):
         kept = AuditEntry.objects.create(verb="login", at=now - datetime.timedelta(days=179))
-        gone = AuditEntry.objects.create(verb="login", at=now - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS + 1))
+        expired = now - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS + 1)
+        gone = AuditEntry.objects.create(verb="login", at=expired)
         assert purge_old_audit.delay().get() == 1
     assert AuditEntry.objects.filter(pk=kept.pk).exists()
     assert not AuditEntry.objects.filter(pk=gone.pk).exists()
@@ -152,7 +154,10 @@ def test_production_settings_pass_the_deploy_check():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

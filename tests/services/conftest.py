@@ -72,15 +72,32 @@ def celery_worker_process(redis_url, postgres, transactional_db, tmp_path):
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below, after the process ends
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue,
-         "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     worker = Worker(redis_url, queue, process)
     worker.log_path = tmp_path / "worker.log"
     worker.mail_dir = tmp_path / "mail"
     try:
-        wait_for(lambda: "ready" in worker.log_path.read_text() or process.poll() is not None, what="the worker to start")
+        started = lambda: "ready" in worker.log_path.read_text() or process.poll() is not None  # noqa: E731
+        wait_for(started, what="the worker to start")
         assert process.poll() is None, worker.log_path.read_text()
         yield worker
     finally:
