@@ -45,6 +45,20 @@ ACTIONS = {
     "unit.change": SUPERIOR,
     "audit.view": SUPERIOR,
     "warnings.view": STAFF,
+    # campaigns
+    "campaign.view": STAFF | {MEMBER},
+    "campaign.manage": {OFFICE, ADMIN},
+    "plan.view": STAFF,
+    "plan.change": STAFF,
+    "meeting.view": STAFF,
+    "meeting.change": STAFF,
+    # commitments (accept/assess/moderate are checked on the acceptor: see Registration.action_lookups)
+    "commitment.view": STAFF | {MEMBER},
+    "commitment.file": STAFF | {MEMBER},
+    "commitment.accept": STAFF,
+    "commitment.assess": STAFF,
+    "commitment.progress": STAFF | {MEMBER},
+    "comment.moderate": STAFF,
 }
 
 # Roles whose reach is the whole subtree of their organization (the others: the organization itself).
@@ -55,14 +69,22 @@ SUBTREE_ROLES = {COMMITTEE, OFFICE}
 class Registration:
     org_lookup: str  # from the model to its Organization, "" for Organization itself
     member_lookup: str | None = None  # from the model to the Member it belongs to ("" for Member), if any
+    action_lookups: dict | None = None  # action → the organization that decides it, where not org_lookup
+
+    def org_lookup_for(self, action):
+        return (self.action_lookups or {}).get(action, self.org_lookup)
 
 
 REGISTRY: dict[type, Registration] = {}
 
 
-def register(model, org_lookup, member_lookup=None):
-    """Declare how ``model`` hangs off the tree; every scoped model must be registered."""
-    REGISTRY[model] = Registration(org_lookup, member_lookup)
+def register(model, org_lookup, member_lookup=None, action_lookups=None):
+    """Declare how ``model`` hangs off the tree; every scoped model must be registered.
+
+    ``action_lookups`` names, per action, another organization that decides it: a commitment is
+    seen within its own organization's reach but accepted within its acceptor's.
+    """
+    REGISTRY[model] = Registration(org_lookup, member_lookup, action_lookups)
 
 
 register(Organization, "")
@@ -77,6 +99,8 @@ def _prefixed(lookup, rest):
 def _follow(obj, lookup):
     for part in filter(None, lookup.split("__")):
         obj = getattr(obj, part)
+        if obj is None:
+            return None
     return obj
 
 
@@ -124,6 +148,7 @@ class Scope:
     def filter(self, queryset, action):
         """``queryset`` narrowed to the rows the user may ``action``; unknown actions yield nothing."""
         reg = REGISTRY[queryset.model]
+        org_lookup = reg.org_lookup_for(action)
         condition = Q(pk__in=[])
         for role, org in self._granting(action):
             if role == ADMIN:
@@ -134,9 +159,9 @@ class Scope:
                 elif queryset.model is Organization:
                     condition |= Q(pk=org.pk)
             elif role in SUBTREE_ROLES:
-                condition |= Q(**{_prefixed(reg.org_lookup, "path__startswith"): org.path})
+                condition |= Q(**{_prefixed(org_lookup, "path__startswith"): org.path})
             else:
-                condition |= Q(**{_prefixed(reg.org_lookup, "pk"): org.pk})
+                condition |= Q(**{_prefixed(org_lookup, "pk"): org.pk})
         return queryset.filter(condition)
 
     def organizations(self, action="organization.view"):
@@ -145,12 +170,13 @@ class Scope:
     def allows(self, action, obj):
         """Whether the user may ``action`` this object (an instance of a registered model)."""
         reg = REGISTRY[type(obj)]
-        org = _follow(obj, reg.org_lookup)
+        org = _follow(obj, reg.org_lookup_for(action))
         for role, granted in self._granting(action):
             if role == ADMIN:
                 return True
             if role == MEMBER:
-                if reg.member_lookup is not None and _follow(obj, reg.member_lookup).pk == self.member.pk:
+                owner = _follow(obj, reg.member_lookup) if reg.member_lookup is not None else None
+                if owner is not None and owner.pk == self.member.pk:
                     return True
                 if type(obj) is Organization and org.pk == granted.pk:
                     return True

@@ -1,0 +1,422 @@
+"""Public commitments (公开承诺): items, the filing flow, progress with evidence, fulfilment, comments.
+
+Flow, enforced here and nowhere else::
+
+    draft ──submit──▶ submitted ──accept──▶ accepted ──publish──▶ published
+      ▲                   │
+      └──── returned ◀──return (with a reason)
+
+Submitting an organization's commitment requires the general meeting of members that discussed it.
+The acceptor is the superior organization for an organization's commitment and the member's own
+organization for a member's; it is stored (``acceptor``) so that queues are one indexed query.
+Published commitments take progress updates; the acceptor assesses each item's fulfilment once the
+campaign's fulfilment-assessment step has opened. Every transition is an ``Event``.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import ActivityCarrier, Campaign, Criterion, Meeting, Milestone
+from portal.models import Member, Organization, VersionedModel
+
+
+class TransitionError(ValidationError):
+    """A state change the flow does not allow; the message says why, in the user's language."""
+
+
+def weighted_progress(prefix=""):
+    """Σ(progress × weight) / Σ(weight) over items reached through ``prefix`` (SQL)."""
+    weight = F(f"{prefix}weight")
+    total = Sum(ExpressionWrapper(F(f"{prefix}progress") * weight, output_field=DecimalField()))
+    return total, Sum(weight)
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Commitment.State.PUBLISHED)
+
+    def with_progress(self):
+        """Annotate ``progress`` (0-100, weighted by item weight) in SQL."""
+        total, weights = weighted_progress("items__")
+        return self.annotate(progress_sum=total, weight_sum=weights)
+
+
+class Commitment(VersionedModel):
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", _("Organization's commitment")
+        MEMBER = "member", _("Member's commitment")
+
+    class Audience(models.TextChoices):
+        SUPERIOR = "superior", _("To the superior organization")
+        PUBLIC = "public", _("To the public")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+        PUBLISHED = "published", _("Published")
+
+    EDITABLE = (State.DRAFT, State.RETURNED)
+
+    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="commitments", verbose_name=_("campaign"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    audience = models.CharField(_("made to"), max_length=20, choices=Audience.choices, default=Audience.SUPERIOR)
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="commitments", verbose_name=_("organization")
+    )
+    member = models.ForeignKey(
+        Member, models.PROTECT, null=True, blank=True, related_name="commitments", verbose_name=_("member")
+    )
+    acceptor = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        related_name="commitments_to_accept",
+        editable=False,
+        verbose_name=_("accepted by"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    meeting = models.ForeignKey(
+        Meeting,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("general meeting that discussed it"),
+    )
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["acceptor", "state"], name="commitments_acceptor_state"),
+            models.Index(fields=["organization", "campaign", "state"], name="commitments_org_campaign_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="organization", member__isnull=True) | Q(kind="member", member__isnull=False),
+                name="commitments_commitment_member_iff_member_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "organization", "audience"],
+                condition=Q(kind="organization"),
+                name="commitments_commitment_one_per_org_audience",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "member", "audience"],
+                condition=Q(kind="member"),
+                name="commitments_commitment_one_per_member_audience",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("commitments:detail", args=[self.pk])
+
+    @property
+    def owner_name(self):
+        return self.member.name if self.member_id else self.organization.name
+
+    @property
+    def is_editable(self):
+        return self.state in self.EDITABLE
+
+    @staticmethod
+    def acceptor_for(kind, organization):
+        """Who accepts: the superior organization, or for a member the member's own organization."""
+        return organization if kind == Commitment.Kind.MEMBER else organization.parent
+
+    def save(self, *args, **kwargs):
+        if self.member_id and not self.organization_id:
+            self.organization_id = self.member.organization_id
+        if not self.acceptor_id:
+            acceptor = self.acceptor_for(self.kind, self.organization)
+            if acceptor is None:
+                raise ValidationError(_("The top organization has no superior to make a commitment to."))
+            self.acceptor = acceptor
+        super().save(*args, **kwargs)
+
+    @property
+    def progress(self):
+        """Weighted mean of the items' progress, 0-100 (uses the SQL annotation when present)."""
+        if hasattr(self, "progress_sum"):
+            total, weights = self.progress_sum, self.weight_sum
+        else:
+            total, weights = self.items.aggregate(t=weighted_progress()[0], w=weighted_progress()[1]).values()
+        return round(float(total) / float(weights), 1) if weights else 0.0
+
+    # --- transitions -----------------------------------------------------------------------------
+
+    def _transition(self, actor, allowed_from, to, note="", **fields):
+        """Move to ``to`` with one conditional UPDATE, so concurrent transitions cannot both win."""
+        if self.state not in allowed_from:
+            raise TransitionError(
+                _("This commitment is %(state)s; it cannot be %(action)s now.")
+                % {"state": self.get_state_display(), "action": self.State(to).label}
+            )
+        with transaction.atomic():
+            updated = Commitment.objects.filter(pk=self.pk, state=self.state).update(
+                state=to, version=F("version") + 1, updated_at=timezone.now(), **fields
+            )
+            if not updated:
+                raise TransitionError(_("Someone else changed this commitment just now. Reload the page."))
+            Event.objects.create(commitment=self, from_state=self.state, to_state=to, actor=actor, note=note)
+        self.refresh_from_db()
+
+    def submit(self, actor, meeting=None):
+        meeting = meeting or self.meeting
+        if not self.items.exists():
+            raise TransitionError(_("Add at least one item before submitting."))
+        if self.kind == self.Kind.ORGANIZATION:
+            if meeting is None:
+                raise TransitionError(_("Record the general meeting of members that discussed the commitment first."))
+            if meeting.organization_id != self.organization_id or meeting.campaign_id != self.campaign_id:
+                raise TransitionError(_("The meeting must be one of this organization in this campaign."))
+        self._transition(
+            actor,
+            self.EDITABLE,
+            self.State.SUBMITTED,
+            meeting=meeting,
+            submitted_at=timezone.now(),
+            return_reason="",
+        )
+
+    def accept(self, actor):
+        self._transition(actor, (self.State.SUBMITTED,), self.State.ACCEPTED, accepted_at=timezone.now())
+
+    def return_for_changes(self, actor, reason):
+        reason = (reason or "").strip()
+        if not reason:
+            raise TransitionError(_("Say why the commitment is returned, so that it can be corrected."))
+        self._transition(actor, (self.State.SUBMITTED,), self.State.RETURNED, note=reason, return_reason=reason)
+
+    def publish(self, actor):
+        self._transition(actor, (self.State.ACCEPTED,), self.State.PUBLISHED, published_at=timezone.now())
+
+    def assessment_open(self, on=None):
+        on = on or timezone.localdate()
+        return self.campaign.milestones.filter(kind=Milestone.Kind.FULFILMENT, opens_on__lte=on).exists()
+
+
+class Item(models.Model):
+    """A commitment item (承诺事项): what, a measurable target, a deadline, the criterion it serves."""
+
+    class Fulfilment(models.TextChoices):
+        FULFILLED = "fulfilled", _("Fulfilled")
+        PARTLY = "partly", _("Partly fulfilled")
+        NOT = "not", _("Not fulfilled")
+
+    commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    content = models.TextField(_("what we commit to"), max_length=1000)
+    target = models.CharField(_("measurable target"), max_length=300)
+    deadline = models.DateField(_("deadline"))
+    criterion = models.ForeignKey(Criterion, models.PROTECT, null=True, blank=True, verbose_name=_("criterion"))
+    carrier = models.ForeignKey(
+        ActivityCarrier, models.SET_NULL, null=True, blank=True, verbose_name=_("activity carrier")
+    )
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, default=1, validators=[MinValueValidator(0.01)]
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    fulfilment = models.CharField(_("fulfilment"), max_length=20, choices=Fulfilment.choices, blank=True)
+    fulfilment_comment = models.TextField(_("assessment comment"), blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    assessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commitment item")
+        verbose_name_plural = _("commitment items")
+        ordering = ["commitment", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="commitments_item_progress_le_100"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="commitments_item_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.content[:50]
+
+    def post_progress(self, actor, text, progress):
+        """Record a progress update on a published commitment; evidence files attach to the update."""
+        commitment = self.commitment
+        if commitment.state != Commitment.State.PUBLISHED:
+            raise TransitionError(_("Progress can be reported only on a published commitment."))
+        if not 0 <= progress <= 100:
+            raise TransitionError(_("Progress is a percentage from 0 to 100."))
+        with transaction.atomic():
+            update = ProgressUpdate.objects.create(item=self, text=text, progress=progress, created_by=actor)
+            Item.objects.filter(pk=self.pk).update(progress=progress)
+            Commitment.objects.filter(pk=commitment.pk).update(updated_at=timezone.now())
+        self.progress = progress
+        return update
+
+    def assess(self, actor, fulfilment, comment=""):
+        commitment = self.commitment
+        if commitment.state != Commitment.State.PUBLISHED:
+            raise TransitionError(_("Only a published commitment can be assessed."))
+        if not commitment.assessment_open():
+            raise TransitionError(_("The campaign's fulfilment assessment has not opened yet."))
+        if fulfilment not in self.Fulfilment.values:
+            raise TransitionError(_("Choose fulfilled, partly fulfilled or not fulfilled."))
+        with transaction.atomic():
+            previous = self.get_fulfilment_display() or "—"
+            Item.objects.filter(pk=self.pk).update(
+                fulfilment=fulfilment, fulfilment_comment=comment, assessed_by=actor, assessed_at=timezone.now()
+            )
+            self.refresh_from_db()
+            Event.objects.create(
+                commitment=commitment,
+                from_state=commitment.state,
+                to_state=commitment.state,
+                actor=actor,
+                note=f"{self}: {previous} → {self.get_fulfilment_display()}",
+            )
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(8)}-{filename[-80:]}"
+
+
+class ProgressUpdate(models.Model):
+    item = models.ForeignKey(Item, models.CASCADE, related_name="updates")
+    text = models.TextField(_("what was done"), max_length=2000)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Evidence(models.Model):
+    """A photo or file attached to a progress update; size and type are checked by the upload form."""
+
+    update = models.ForeignKey(ProgressUpdate, models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    is_image = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.name
+
+
+class Event(models.Model):
+    """One step of a commitment's history: who moved it from which state to which, and when."""
+
+    commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=20, choices=Commitment.State.choices)
+    to_state = models.CharField(max_length=20, choices=Commitment.State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+def board_code():
+    return secrets.token_urlsafe(6)
+
+
+class Board(models.Model):
+    """An organization's public board (党务公开栏): its short public address, never its pk."""
+
+    organization = models.OneToOneField(Organization, models.CASCADE, related_name="board")
+    code = models.CharField(max_length=16, unique=True, default=board_code)
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("commitments:board", args=[self.code])
+
+    @classmethod
+    def for_organization(cls, organization):
+        board, _created = cls.objects.get_or_create(organization=organization)
+        return board
+
+
+def comment_reference():
+    return secrets.token_hex(5).upper()
+
+
+class Comment(models.Model):
+    """A comment or supervision report from the public; shown only once moderated, never with contact data."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        REPORT = "report", _("Supervision report")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting moderation")
+        APPROVED = "approved", _("Shown")
+        REJECTED = "rejected", _("Not shown")
+
+    commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="comments")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    name = models.CharField(_("name (optional)"), max_length=30, blank=True)
+    contact = models.CharField(_("phone or e-mail (optional, never shown)"), max_length=100, blank=True)
+    body = models.TextField(_("comment"), max_length=1000)
+    reference = models.CharField(max_length=12, unique=True, default=comment_reference)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    reply = models.TextField(_("reply"), blank=True)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public comment")
+        verbose_name_plural = _("public comments")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def public_name(self):
+        """The name as shown publicly: masked after its first character."""
+        return (self.name[0] + "*" * (len(self.name) - 1)) if self.name else _("A member of the public")
+
+    def moderate(self, actor, approve, reply=""):
+        self.status = self.Status.APPROVED if approve else self.Status.REJECTED
+        self.reply = reply
+        self.moderated_by = actor
+        self.moderated_at = timezone.now()
+        self.save(update_fields=["status", "reply", "moderated_by", "moderated_at"])
