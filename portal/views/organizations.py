@@ -110,7 +110,11 @@ def create(request, parent_pk):
 @login_required
 def edit(request, pk):
     org = request.scope.get(Organization.objects.all(), "organization.change", pk=pk)
+    # A move needs the right to create under the new superior; keeping the current one needs nothing more
+    # (a secretary edits their branch, a committee officer their own committee, without reaching above it).
     parents = request.scope.organizations("organization.create").active().exclude(path__startswith=org.path)
+    if org.parent_id:
+        parents |= Organization.objects.filter(pk=org.parent_id)
     form = OrganizationForm(request.POST or None, instance=org, parents=parents)
     return _save(request, form, "portal/org_form.html", {"org": org})
 
