@@ -206,6 +206,13 @@ class Scope:
             self.refused(type(obj), {"pk": obj.pk}, action=action)
             raise PermissionDenied
 
+    def require_any(self, action, model):
+        """For a page about no single object (a blank form, a list of a kind): 403 unless some role grants
+        ``action`` somewhere. ``model`` names what the page is about, for the audit trail."""
+        if not self.can(action):
+            self.refused(model, {}, action=action)
+            raise PermissionDenied
+
     def refused(self, model, lookup, action="view"):
         from .audit import record_denied
 

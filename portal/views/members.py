@@ -47,6 +47,7 @@ def member_list(request):
             "form": form,
             "page": page.get_page(request.GET.get("page")),
             "org": org,
+            "can_create": request.scope.can("member.create"),
             "can_export": request.scope.can("member.export"),
             "can_import": request.scope.can("member.import"),
         },
@@ -84,6 +85,7 @@ def _save(request, form, context):
 
 @login_required
 def create(request):
+    request.scope.require_any("member.create", Member)
     organizations = request.scope.organizations("member.create").active()
     initial = {}
     if code := request.GET.get("org"):

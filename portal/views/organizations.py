@@ -140,6 +140,7 @@ def dissolve(request, pk):
 def warnings(request):
     """All establishment warnings within the user's scope: organizations, then units."""
     scope = request.scope
+    scope.require_any("warnings.view", Organization)
     orgs = (
         scope.organizations("warnings.view")
         .active()
