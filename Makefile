@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install install-dev system system-test migrate demo serve test lint check messages worker beat clean
+.PHONY: run install install-dev system system-test migrate demo serve test lint check messages translations worker beat clean
 
 run: install system messages migrate demo serve
 
@@ -32,6 +32,10 @@ system-test:
 
 messages: install
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+# Refresh locale/zh_Hans/LC_MESSAGES/django.po from the code; then translate the new entries.
+translations: install
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i .venv -i static -i tests -i bench
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v0
