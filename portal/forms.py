@@ -71,9 +71,18 @@ class OrganizationForm(VersionedForm):
         if self.instance.pk and not self.instance.parent_id:
             del self.fields["parent"]
 
+    def _post_clean(self):
+        parent_refused = self.has_error("parent")
+        super()._post_clean()
+        if parent_refused:
+            # The model then sees no superior and adds "only a committee can stand at the top", which would
+            # only confuse: the code's own error already says what to do.
+            del self.errors["parent"][1:]
+
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
-        clash = Organization.objects.filter(code=code).exclude(pk=self.instance.pk)
+        # Compared regardless of case: codes are looked up that way (member filter) and older data may be lower case.
+        clash = Organization.objects.filter(code__iexact=code).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("This code is already used by another organization."))
         return code
