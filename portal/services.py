@@ -20,7 +20,9 @@ def save_form(actor, form):
     stored = type(instance).objects.get(pk=instance.pk)
     before = snapshot(stored, fields)
     instance = form.save(commit=False)
+    left = None
     if isinstance(instance, Organization) and "parent" in fields and instance.parent_id != stored.parent_id:
+        left = stored.parent
         stored.move_to(instance.parent)
         instance.path, instance.depth = stored.path, stored.depth
     update_fields = [
@@ -32,4 +34,6 @@ def save_form(actor, form):
     changes = diff(before, snapshot(instance, fields))
     if changes:
         record(actor, instance, AuditEntry.Verb.UPDATE, changes)
+        if left is not None:  # a move is logged in the superior it left too, as a member's transfer is
+            record(actor, instance, AuditEntry.Verb.UPDATE, changes, organization=left)
     return instance
