@@ -10,6 +10,7 @@ from ..coverage import coverage_for
 from ..forms import OrganizationForm, OrganizationSearchForm
 from ..models import AuditEntry, Member, Organization, StaleEdit, Unit
 from ..rules import unit_warning_filter, warning_filter
+from ..scope import SUBTREE_ROLES
 from ..services import save_form
 
 PAGE_SIZE = 50
@@ -20,12 +21,15 @@ def scope_roots(scope):
     visible = scope.organizations()
     if scope.is_admin():
         return visible.filter(parent__isnull=True)
-    granted = sorted({org.path: org.pk for _role, org in scope.grants}.items())
-    tops = []
-    for path, pk in granted:
-        if not any(path.startswith(top) for top, _pk in tops):
-            tops.append((path, pk))
-    return visible.filter(pk__in=[pk for _path, pk in tops])
+    # An organization is a root unless it lies below one whose whole subtree the user reaches: below a
+    # secretary's own organization, the organizations in between are out of reach and the tree could not get there.
+    subtrees = [org for role, org in scope.grants if role in SUBTREE_ROLES]
+    tops = {
+        org.pk
+        for _role, org in scope.grants
+        if not any(org.path.startswith(top.path) and org.pk != top.pk for top in subtrees)
+    }
+    return visible.filter(pk__in=tops)
 
 
 @login_required
