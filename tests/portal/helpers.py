@@ -1,0 +1,42 @@
+"""Helpers shared by the portal tests."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import translation
+from django.utils.translation import gettext
+
+from portal.models import AuditEntry, Member, MemberTransfer, Organization, RoleAssignment, Unit
+
+STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit)
+
+
+def db_state():
+    """Every row of the roll (organizations, members, transfers, roles, units, users) and the change log.
+
+    Refused-access entries of the audit trail are left out: a refusal is logged but changes nothing.
+    """
+    state = {model.__name__: list(model.objects.order_by("pk").values()) for model in STATE_MODELS}
+    state["User"] = list(get_user_model().objects.order_by("pk").values())
+    state["AuditEntry"] = list(
+        AuditEntry.objects.exclude(verb=AuditEntry.Verb.DENIED).order_by("pk").values_list("pk", flat=True)
+    )
+    return state
+
+
+def zh(message, **params):
+    """A message (a msgid or a lazy translation) as the Chinese UI, the default, shows it."""
+    with translation.override("zh-hans"):
+        text = str(gettext(message)) if isinstance(message, str) else str(message)
+    return text % params if params else text
+
+
+def form_errors(response, field=NON_FIELD_ERRORS):
+    """The errors of ``field`` in the form the response re-rendered, in Chinese."""
+    with translation.override("zh-hans"):
+        return list(response.context["form"].errors.get(field, []))
+
+
+def flashed(response):
+    """The texts of the messages (``django.contrib.messages``) the response carries or the next page shows."""
+    return [str(m) for m in get_messages(response.wsgi_request)]

@@ -1,0 +1,439 @@
+"""Every URL of the site × every role × objects at every place in the tree: the expected answer.
+
+The cast (tests/conftest.py, plus ``world`` in tests/portal/conftest.py)::
+
+    city ─┬─ town_a ─┬─ branch_a   (secretary_a; member_a, linked to member_user)
+          │          └─ branch_a2  (member_a2)
+          └─ town_b ─── branch_b   (secretary_b; member_b)
+    other_city ─── other_branch    (member_other)
+
+committee_a is committee officer of town_a, office is office staff of city, admin is administrator,
+inactive is a deactivated user (who held a committee role of city). Seen from each role, the
+objects of the table are:
+
+    object        secretary_a       committee_a       office         secretary_b
+    city          ancestor          ancestor          own            ancestor
+    town_a        ancestor          own               subtree        other branch of the tree
+    branch_a      own               subtree           subtree        other branch of the tree
+    branch_a2     sibling           subtree           subtree        other branch of the tree
+    town_b        other branch      sibling           subtree        ancestor
+    branch_b      other branch      sibling's child   subtree        own
+    other_city    another tree      another tree      another tree   another tree
+    member_a      own branch        subtree           subtree        other branch of the tree
+    member_a2     sibling branch    subtree           subtree        other branch of the tree
+    member_b      other branch      sibling's child   subtree        own branch
+    member_other  another tree      another tree      another tree   another tree
+
+Expected answers:
+
+    200    the page (for a POST: the form again, with errors; nothing changed)
+    403    visible, but the role does not allow this (nothing changed)
+    404    outside the user's scope (nothing changed)
+    LOGIN  redirected to the login page (anonymous and deactivated users; nothing changed)
+    BACK   redirected elsewhere, nothing changed (a guard refused, e.g. dissolving an organization
+           that still has members, or the top of the tree)
+    DONE   POST only: redirected after the change, and the database did change
+
+A new URL of the site gets its rows in ``MATRIX`` (one row per object and method), and, if it
+takes a POST, a payload in ``PAYLOADS`` that would succeed for an allowed role;
+``test_every_url_is_in_the_matrix`` fails until it has.
+"""
+
+import datetime
+from typing import NamedTuple
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.models import AuditEntry
+
+from .helpers import db_state
+
+GET, POST = "GET", "POST"
+LOGIN, BACK, DONE = "LOGIN", "BACK", "DONE"
+ROLES = ("anonymous", "secretary_a", "committee_a", "office", "admin", "member_user", "inactive", "secretary_b")
+
+
+class Row(NamedTuple):
+    url: str
+    obj: str | None
+    method: str
+    expected: tuple
+
+
+def rows(url, method, table):
+    """``table``: {object name or None: (one expected answer per role, in the order of ROLES)}."""
+    out = []
+    for obj, expected in table.items():
+        assert len(expected) == len(ROLES), (url, obj)
+        out.append(Row(url, obj, method, expected))
+    return out
+
+
+def posted(table):
+    """The POST table of a form page: where GET answers 200, the POST succeeds."""
+    return {obj: tuple(DONE if e == 200 else e for e in expected) for obj, expected in table.items()}
+
+
+L = LOGIN
+# fmt: off
+# Organizations seen by organization.view: what org_detail and org_children answer.
+ORG_VIEW = {
+    #             anon secretary_a committee_a office admin member_user inactive secretary_b
+    "city":       (L,  404,        404,        200,   200,  404,        L,       404),
+    "town_a":     (L,  404,        200,        200,   200,  404,        L,       404),
+    "branch_a":   (L,  200,        200,        200,   200,  200,        L,       404),
+    "branch_a2":  (L,  404,        200,        200,   200,  404,        L,       404),
+    "town_b":     (L,  404,        404,        200,   200,  404,        L,       404),
+    "branch_b":   (L,  404,        404,        200,   200,  404,        L,       200),
+    "other_city": (L,  404,        404,        404,   200,  404,        L,       404),
+}
+# organization.change: every staff role within its reach; a member sees their branch but may not edit it.
+ORG_CHANGE = {
+    **ORG_VIEW,
+    "branch_a":   (L,  200,        200,        200,   200,  403,        L,       404),
+}
+# Superior rights (create a subordinate, dissolve, read the change log): committee, office, admin.
+ORG_SUPERIOR = {
+    **ORG_VIEW,
+    "branch_a":   (L,  403,        200,        200,   200,  403,        L,       404),
+    "branch_b":   (L,  404,        404,        200,   200,  404,        L,       403),
+}
+# Dissolving: the top of a tree is refused with a message; every other organization of the cast
+# still has members or subordinates, so an allowed POST is refused by that guard (see
+# test_organizations.py for dissolving for real).
+ORG_DISSOLVE = {
+    **ORG_SUPERIOR,
+    "city":       (L,  404,        404,        BACK,  BACK, 404,        L,       404),
+    "other_city": (L,  404,        404,        404,   BACK, 404,        L,       404),
+}
+ORG_DISSOLVE_POST = {obj: tuple(BACK if e == 200 else e for e in expected) for obj, expected in ORG_DISSOLVE.items()}
+
+MEMBER_VIEW = {
+    #               anon secretary_a committee_a office admin member_user inactive secretary_b
+    "member_a":     (L,  200,        200,        200,   200,  200,        L,       404),
+    "member_a2":    (L,  404,        200,        200,   200,  404,        L,       404),
+    "member_b":     (L,  404,        404,        200,   200,  404,        L,       200),
+    "member_other": (L,  404,        404,        404,   200,  404,        L,       404),
+}
+MEMBER_CHANGE = {
+    **MEMBER_VIEW,
+    "member_a":     (L,  200,        200,        200,   200,  403,        L,       404),
+}
+# A transfer must also land inside the user's area (targets in TRANSFER_TO): a secretary reaches
+# only their own branch, so the form refuses the destination.
+MEMBER_TRANSFER_POST = {
+    "member_a":     (L,  200,        DONE,       DONE,  DONE, 403,        L,       404),
+    "member_a2":    (L,  404,        DONE,       DONE,  DONE, 404,        L,       404),
+    "member_b":     (L,  404,        404,        DONE,  DONE, 404,        L,       200),
+    "member_other": (L,  404,        404,        404,   DONE, 404,        L,       404),
+}
+# Adding a member: the organization is a code in the form; outside the user's area it is an error.
+MEMBER_CREATE_POST = {
+    "city":         (L,  200,        200,        DONE,  DONE, 403,        L,       200),
+    "town_a":       (L,  200,        DONE,       DONE,  DONE, 403,        L,       200),
+    "branch_a":     (L,  DONE,       DONE,       DONE,  DONE, 403,        L,       200),
+    "branch_a2":    (L,  200,        DONE,       DONE,  DONE, 403,        L,       200),
+    "town_b":       (L,  200,        200,        DONE,  DONE, 403,        L,       200),
+    "branch_b":     (L,  200,        200,        DONE,  DONE, 403,        L,       DONE),
+    "other_city":   (L,  200,        200,        200,   DONE, 403,        L,       200),
+}
+EVERYONE = {None: (L, 200, 200, 200, 200, 200, L, 200)}
+STAFF_ONLY = {None: (L, 200, 200, 200, 200, 403, L, 200)}
+# Public by design (no login): an organization's public board, by its opaque code.
+PUBLIC_BOARD = {
+    "board_a":       (200, 200,      200,        200,   200,  200,        200,     200),
+    "unknown_board": (404, 404,      404,        404,   404,  404,        404,     404),
+}
+# fmt: on
+
+MATRIX = [
+    *rows("portal:home", GET, EVERYONE),
+    *rows("portal:org_tree", GET, EVERYONE),
+    *rows("portal:warnings", GET, STAFF_ONLY),
+    *rows("portal:org_detail", GET, ORG_VIEW),
+    *rows("portal:org_children", GET, ORG_VIEW),
+    *rows("portal:org_create", GET, ORG_SUPERIOR),
+    *rows("portal:org_create", POST, posted(ORG_SUPERIOR)),
+    *rows("portal:org_edit", GET, ORG_CHANGE),
+    *rows("portal:org_edit", POST, posted(ORG_CHANGE)),
+    *rows("portal:org_dissolve", GET, ORG_DISSOLVE),
+    *rows("portal:org_dissolve", POST, ORG_DISSOLVE_POST),
+    *rows("portal:org_audit", GET, ORG_SUPERIOR),
+    *rows("portal:member_list", GET, EVERYONE),
+    *rows("portal:member_create", GET, STAFF_ONLY),
+    *rows("portal:member_create", POST, MEMBER_CREATE_POST),
+    *rows("portal:member_detail", GET, MEMBER_VIEW),
+    *rows("portal:member_edit", GET, MEMBER_CHANGE),
+    *rows("portal:member_edit", POST, posted(MEMBER_CHANGE)),
+    *rows("portal:member_transfer", GET, MEMBER_CHANGE),
+    *rows("portal:member_transfer", POST, MEMBER_TRANSFER_POST),
+    *rows("portal:member_remove", GET, MEMBER_CHANGE),
+    *rows("portal:member_remove", POST, posted(MEMBER_CHANGE)),
+    # campaigns
+    *rows("campaigns:list", GET, EVERYONE),
+    # commitments
+    *rows("commitments:list", GET, EVERYONE),
+    *rows("commitments:board", GET, PUBLIC_BOARD),
+]
+
+# URLs open to the public by design: their 404 is a plain "not found", not a refusal of the scope layer.
+PUBLIC = {"commitments:board"}
+
+# URLs whose object travels in the form rather than in the URL.
+OBJECT_IN_BODY = {"portal:member_create"}
+# URLs that name their object by another attribute than the primary key.
+URL_ARG = {"commitments:board": "code"}
+
+# Where the transfer rows move each member: a destination the allowed roles reach.
+TRANSFER_TO = {"member_a": "branch_a2", "member_a2": "branch_a", "member_b": "town_b", "member_other": "other_city"}
+
+
+def _org_form(org):
+    data = {"name": f"{org.name}（改）", "code": org.code, "level": org.level, "sector": org.sector}
+    data["version"] = org.version
+    if org.parent_id:
+        data["parent"] = org.parent.code
+    return data
+
+
+def _member_form(member):
+    return {
+        "name": f"{member.name}改",
+        "gender": member.gender,
+        "birth_date": "1980-05-01",
+        "status": member.status,
+        "joined_on": "2005-07-01",
+        "role": "",
+        "staff_kind": "",
+        "phone": "13800000000",
+        "version": member.version,
+    }
+
+
+# url → (world, object name) → the POST data that succeeds for a role allowed to do it.
+PAYLOADS = {
+    "portal:org_create": lambda w, parent: {
+        "name": "新建党支部",
+        "code": "NEW-01",
+        "level": "branch",
+        "sector": "community",
+        "parent": getattr(w, parent).code,
+    },
+    "portal:org_edit": lambda w, org: _org_form(getattr(w, org)),
+    "portal:org_dissolve": lambda w, org: {},
+    "portal:member_create": lambda w, org: {
+        "name": "新党员",
+        "gender": "f",
+        "status": "probationary",
+        "joined_on": (datetime.date.today() - datetime.timedelta(days=30)).isoformat(),
+        "organization": getattr(w, org).code,
+    },
+    "portal:member_edit": lambda w, member: _member_form(getattr(w, member)),
+    "portal:member_transfer": lambda w, member: {"to": getattr(w, TRANSFER_TO[member]).code, "note": "工作调动"},
+    "portal:member_remove": lambda w, member: {"reason": "出党"},
+}
+
+
+def _case_id(row, role):
+    return f"{row.url.split(':')[-1]}-{row.obj or 'page'}-{row.method}-{role}"
+
+
+CASES = [
+    pytest.param(row, role, expected, id=_case_id(row, role))
+    for row in MATRIX
+    for role, expected in zip(ROLES, row.expected, strict=True)
+]
+
+
+def url_of(row, world):
+    if row.obj is None or row.url in OBJECT_IN_BODY:
+        return reverse(row.url)
+    return reverse(row.url, args=[getattr(getattr(world, row.obj), URL_ARG.get(row.url, "pk"))])
+
+
+@pytest.mark.parametrize(("row", "role", "expected"), CASES)
+def test_access(client, world, row, role, expected):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    url = url_of(row, world)
+    before = db_state()
+    response = client.get(url) if row.method == GET else client.post(url, PAYLOADS[row.url](world, row.obj))
+    after = db_state()
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    elif expected in (BACK, DONE):
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+    if row.method == POST and expected == 200:
+        assert response.context["form"].errors, "a refused POST re-renders the form with the reason"
+    if expected == DONE:
+        assert after != before, "the POST should have changed the database"
+    else:
+        assert after == before, "a refused POST (or any GET) must change nothing"
+    if expected in (403, 404) and role != "anonymous" and row.url not in PUBLIC:
+        assert AuditEntry.objects.filter(verb=AuditEntry.Verb.DENIED, actor=getattr(world, role)).exists()
+
+
+# --- The meta-test: no URL of the site may be missing from the matrix -------------------------
+
+# Tested on their own below: Django's admin (superuser-only by Django's own permissions), the
+# language switch, the health check (public by design), and the account pages.
+EXEMPT = {"set_language", "healthz", "login", "logout", "password_change", "password_change_done"}
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def named_urls(resolver=None, namespace=""):
+    """(full name or None, pattern) of every URL pattern, walking includes recursively."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            yield from named_urls(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}{pattern.name}" if pattern.name else None), pattern
+
+
+def test_every_url_is_in_the_matrix():
+    in_matrix = {row.url for row in MATRIX}
+    urls = list(named_urls())
+    unnamed = [str(p.pattern) for name, p in urls if name is None]
+    assert not unnamed, f"unnamed URL patterns cannot be in the scope matrix: {unnamed}"
+    missing = sorted({name for name, _p in urls} - in_matrix - EXEMPT)
+    assert not missing, f"URLs missing from the scope matrix of {__name__}: {missing}"
+    stale = sorted(in_matrix - {name for name, _p in urls})
+    assert not stale, f"the matrix names URLs that do not exist: {stale}"
+
+
+def test_every_state_changing_url_has_post_rows():
+    """A URL whose form POSTs (it has a payload) is checked with POST as well as GET."""
+    posted_urls = {row.url for row in MATRIX if row.method == POST}
+    assert posted_urls == set(PAYLOADS)
+
+
+def test_the_matrix_covers_every_role_and_place():
+    for row in MATRIX:
+        assert len(row.expected) == len(ROLES)
+    objects = {row.obj for row in MATRIX}
+    assert {"city", "town_a", "branch_a", "branch_a2", "town_b", "branch_b", "other_city"} <= objects
+    assert {"member_a", "member_a2", "member_b", "member_other"} <= objects
+
+
+# --- The exempt URLs, each on its own ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["secretary_a", "committee_a", "office", "member_user"])
+def test_django_admin_sends_non_staff_to_its_login(client, cast, role):
+    client.force_login(getattr(cast, role))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_django_admin_sends_anonymous_to_its_login(client, db):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_django_admin_opens_for_a_superuser(client, db):
+    superuser = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-12345")
+    client.force_login(superuser)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_healthz_is_public_json(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["database"] == "ok"
+
+
+def test_set_language_switches_and_returns(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/orgs/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/orgs/"
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_login_page_and_login(client, cast):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": "secretary_a", "password": "pw-test-12345"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+    assert AuditEntry.objects.filter(verb=AuditEntry.Verb.LOGIN, actor=cast.secretary_a).exists()
+
+
+def test_login_refuses_a_deactivated_user(client, cast):
+    cast.inactive.set_password("pw-test-12345")
+    cast.inactive.save()
+    response = client.post(reverse("login"), {"username": "gone", "password": "pw-test-12345"})
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+    assert AuditEntry.objects.filter(verb=AuditEntry.Verb.LOGIN_FAILED, actor_name="gone").exists()
+
+
+def test_logout_is_post_only(client, cast):
+    client.force_login(cast.secretary_a)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 302
+
+
+def test_password_change_needs_login(client, db):
+    for name in ("password_change", "password_change_done"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_password_change(client, cast):
+    client.force_login(cast.secretary_a)
+    assert client.get(reverse("password_change")).status_code == 200
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw-test-12345", "new_password1": "Vr8#kq2-lantern", "new_password2": "Vr8#kq2-lantern"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_change_done")
+    cast.secretary_a.refresh_from_db()
+    assert cast.secretary_a.check_password("Vr8#kq2-lantern")
+    assert client.get(reverse("password_change_done")).status_code == 200
+
+
+def test_password_change_refuses_a_weak_password(client, cast):
+    client.force_login(cast.secretary_a)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw-test-12345", "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+    cast.secretary_a.refresh_from_db()
+    assert cast.secretary_a.check_password("pw-test-12345")
+
+
+def test_a_deactivated_user_loses_access_on_the_next_request(client, cast):
+    client.force_login(cast.committee_a)
+    assert client.get(reverse("portal:org_detail", args=[cast.town_a.pk])).status_code == 200
+    cast.committee_a.is_active = False
+    cast.committee_a.save()
+    response = client.get(reverse("portal:org_detail", args=[cast.town_a.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_moved_user_loses_access_on_the_next_request(client, cast):
+    client.force_login(cast.committee_a)
+    assert client.get(reverse("portal:org_detail", args=[cast.branch_a.pk])).status_code == 200
+    cast.committee_a.roles.update(organization=cast.town_b)
+    assert client.get(reverse("portal:org_detail", args=[cast.branch_a.pk])).status_code == 404
+    assert client.get(reverse("portal:org_detail", args=[cast.branch_b.pk])).status_code == 200
