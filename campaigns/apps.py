@@ -9,8 +9,11 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from portal.scope import register
 
-        from .models import Campaign, ImplementationPlan, Meeting
+        from .models import Campaign, CriteriaSet, ImplementationPlan, Meeting, PlanAttachment
 
-        register(Campaign, "area")  # seen within reach of its area; members see their own area's
-        register(ImplementationPlan, "organization")
+        # A campaign is managed within reach of its area and seen by everyone inside the area as well.
+        register(Campaign, "area", seen_from_below=True)
+        register(CriteriaSet, "campaign__area", view_action="campaign.view", seen_from_below=True)
+        register(ImplementationPlan, "organization", view_action="plan.view")
+        register(PlanAttachment, "plan__organization", view_action="plan.view")
         register(Meeting, "organization")

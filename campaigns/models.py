@@ -1,14 +1,18 @@
 """Campaigns: phases, the schedule of steps, criteria sets, activity carriers, implementation plans."""
 
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.files.storage import storages
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization, Sector, VersionedModel
+from portal.models import AuditEntry, Organization, Sector, StaleEdit, VersionedModel
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -22,7 +26,7 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(starts_on__lte=on, ends_on__gte=on)
 
 
-class Campaign(models.Model):
+class Campaign(VersionedModel):
     name = models.CharField(_("name"), max_length=100)
     area = models.ForeignKey(
         Organization,
@@ -70,6 +74,20 @@ class Campaign(models.Model):
     def milestone(self, kind):
         return self.milestones.filter(kind=kind).order_by("due_on").first()
 
+    def claim_version(self, expected_version):
+        """Move the version on without changing the campaign's own fields: its carriers changed.
+
+        One conditional UPDATE, like ``save_checked``: an editor who loaded an older version is refused.
+        """
+        expected_version = int(expected_version)
+        if not Campaign.objects.filter(pk=self.pk, version=expected_version).update(version=expected_version + 1):
+            raise StaleEdit()
+        self.version = expected_version + 1
+
+    def organizations(self):
+        """The active organizations of the campaign's area: those that file an implementation plan."""
+        return Organization.objects.active().filter(path__startswith=self.area.path)
+
 
 class Phase(models.Model):
     """One of the campaign's periods (三个时段), each with its theme."""
@@ -92,6 +110,22 @@ class Phase(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end date must not be before the start date.")})
+
+    def within_errors(self, starts_on, ends_on):
+        """{field: message} where the phase leaves the campaign's dates ``starts_on``–``ends_on``."""
+        errors = {}
+        if self.starts_on and self.starts_on < starts_on:
+            errors["starts_on"] = _("The phase starts before the campaign (%(date)s). Move it inside the campaign.") % {
+                "date": starts_on.isoformat()
+            }
+        if self.ends_on and self.ends_on > ends_on:
+            errors["ends_on"] = _("The phase ends after the campaign (%(date)s). Move it inside the campaign.") % {
+                "date": ends_on.isoformat()
+            }
+        return errors
+
+    def is_current(self, on=None):
+        return self.starts_on <= (on or timezone.localdate()) <= self.ends_on
 
 
 class Milestone(models.Model):
@@ -129,8 +163,22 @@ class Milestone(models.Model):
         if self.opens_on and self.due_on and self.due_on < self.opens_on:
             raise ValidationError({"due_on": _("The due date must not be before the opening date.")})
 
+    def within_errors(self, starts_on, ends_on):
+        """{field: message} where the step leaves the campaign's dates ``starts_on``–``ends_on``."""
+        errors = {}
+        if self.opens_on and self.opens_on < starts_on:
+            errors["opens_on"] = _("The step opens before the campaign starts (%(date)s).") % {
+                "date": starts_on.isoformat()
+            }
+        if self.due_on and self.due_on > ends_on:
+            errors["due_on"] = _("The step is due after the campaign ends (%(date)s).") % {"date": ends_on.isoformat()}
+        return errors
 
-class CriteriaSet(models.Model):
+    def is_open(self, on=None):
+        return self.opens_on <= (on or timezone.localdate()) <= self.due_on
+
+
+class CriteriaSet(VersionedModel):
     """A named set of criteria (五个好, 五带头 …) for organizations or members, per sector."""
 
     class Target(models.TextChoices):
@@ -207,14 +255,20 @@ class ActivityCarrier(models.Model):
 
 
 class ImplementationPlan(VersionedModel):
-    """An organization's implementation plan (实施方案) for a campaign: step 动员部署."""
+    """An organization's implementation plan (实施方案) for a campaign: step 动员部署.
+
+    A plan is kept as a draft (its text may still be empty) until it is filed; a filed plan stays
+    filed through later edits. Edits are version-checked: of two editors, the second is refused.
+    """
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="plans")
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="plans")
-    text = models.TextField(_("plan"))
+    text = models.TextField(_("plan"), blank=True)
     carriers = models.ManyToManyField(ActivityCarrier, blank=True, verbose_name=_("adopted activity carriers"))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("implementation plan")
@@ -226,10 +280,106 @@ class ImplementationPlan(VersionedModel):
     def __str__(self):
         return f"{self.organization} · {self.campaign}"
 
+    def get_absolute_url(self):
+        return reverse("campaigns:plan", args=[self.campaign_id, self.organization_id])
+
+    @property
+    def is_filed(self):
+        return self.filed_at is not None
+
+    @property
+    def status_label(self):
+        if self.is_filed:
+            return _("Filed")
+        return _("Draft") if self.pk else _("Not started")
+
+    def adoptable_carriers(self):
+        """The campaign's carriers open to the organization's sector (and those open to every sector)."""
+        return self.campaign.carriers.filter(Q(sector="") | Q(sector=self.organization.sector))
+
+    def save_edit(self, actor, expected_version, carriers, file=False):
+        """Save the text (already set on the instance) and the adopted carriers; ``file`` files the plan.
+
+        A draft may be incomplete; filing needs the text. A filed plan stays filed, so its text can no
+        longer be emptied. Raises ``ValidationError`` for a refused edit and ``StaleEdit`` when someone
+        saved the plan (or started it) since this editor loaded it. Nothing is changed on a refusal.
+        """
+        from portal.audit import record
+
+        org = self.organization
+        if org.status != Organization.Status.ACTIVE:
+            raise ValidationError(_("A dissolved organization files no implementation plan."))
+        if not self.campaign.includes(org):
+            raise ValidationError(_("The organization is outside the campaign's area."))
+        carriers = list(carriers)
+        if any(c.campaign_id != self.campaign_id or c.sector not in ("", org.sector) for c in carriers):
+            raise ValidationError(
+                {"carriers": _("Choose carriers of this campaign that are open to the organization's sector.")}
+            )
+        if (file or self.is_filed) and not self.text.strip():
+            raise ValidationError({"text": _("Write the plan before filing it, or save it as a draft.")})
+
+        stored = ImplementationPlan.objects.filter(pk=self.pk).first() if self.pk else None
+        before = self._audit_state(stored) if stored else {"status": "", "carriers": "", "text": ""}
+        now = timezone.now()
+        if file and not self.is_filed:
+            self.filed_at, self.filed_by = now, actor
+        self.updated_by, self.updated_at = actor, now
+        with transaction.atomic():
+            if self.pk is None:
+                try:
+                    with transaction.atomic():
+                        self.save()
+                except IntegrityError:
+                    raise StaleEdit() from None
+            else:
+                self.save_checked(expected_version)
+            self.carriers.set(carriers)
+            after = self._audit_state(self)
+            changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+            record(actor, self, AuditEntry.Verb.UPDATE if stored else AuditEntry.Verb.CREATE, changes)
+
+    @staticmethod
+    def _audit_state(plan):
+        """What the audit trail records of a plan: its status, carriers and the start of its text."""
+        return {
+            "status": str(plan.status_label),
+            "carriers": ", ".join(sorted(c.name for c in plan.carriers.all())),
+            "text": plan.text[:100],
+        }
+
+    def add_attachment(self, actor, upload):
+        """Store an uploaded file (already checked for type and size by the form) with the plan."""
+        from portal.audit import record
+
+        name = PurePath(upload.name).name[:200]
+        attachment = PlanAttachment(plan=self, name=name, size=upload.size, uploaded_by=actor)
+        attachment.file.save(name, upload, save=False)
+        try:
+            with transaction.atomic():
+                attachment.save()
+                record(actor, self, AuditEntry.Verb.UPDATE, {"attachments": ["", name]})
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+        return attachment
+
+
+def private_storage():
+    return storages["private"]
+
+
+def attachment_path(instance, filename):
+    """A random name under the private storage: the uploader's file name is kept only in ``name``."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"plans/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
 
 class PlanAttachment(models.Model):
+    """A file of an implementation plan, in the private storage: downloaded only through a scoped view."""
+
     plan = models.ForeignKey(ImplementationPlan, models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="plans/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=200)
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
@@ -238,9 +388,20 @@ class PlanAttachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
 
     def __str__(self):
         return self.name
+
+    def remove(self, actor):
+        """Delete the attachment; its file goes once the deletion is committed."""
+        from portal.audit import record
+
+        file, plan = self.file, self.plan
+        with transaction.atomic():
+            self.delete()
+            record(actor, plan, AuditEntry.Verb.UPDATE, {"attachments": [self.name, ""]})
+            transaction.on_commit(lambda: file.storage.delete(file.name))
 
 
 class Meeting(models.Model):

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .models import Member, Organization, Role, RoleAssignment, Unit
+from .models.organizations import SEGMENT
 
 SECRETARY, COMMITTEE, OFFICE, ADMIN = Role.SECRETARY, Role.COMMITTEE, Role.OFFICE, Role.ADMIN
 MEMBER = "member"  # implicit: a member record linked to the user
@@ -70,21 +71,30 @@ class Registration:
     org_lookup: str  # from the model to its Organization, "" for Organization itself
     member_lookup: str | None = None  # from the model to the Member it belongs to ("" for Member), if any
     action_lookups: dict | None = None  # action → the organization that decides it, where not org_lookup
+    view_action: str | None = None  # the action that makes an object visible, where not "<model name>.view"
+    seen_from_below: bool = False  # visible also from inside its organization's subtree (a campaign's area)
 
     def org_lookup_for(self, action):
         return (self.action_lookups or {}).get(action, self.org_lookup)
+
+    def view_action_for(self, model):
+        return self.view_action or f"{model._meta.model_name}.view"
 
 
 REGISTRY: dict[type, Registration] = {}
 
 
-def register(model, org_lookup, member_lookup=None, action_lookups=None):
+def register(model, org_lookup, member_lookup=None, action_lookups=None, view_action=None, seen_from_below=False):
     """Declare how ``model`` hangs off the tree; every scoped model must be registered.
 
     ``action_lookups`` names, per action, another organization that decides it: a commitment is
-    seen within its own organization's reach but accepted within its acceptor's.
+    seen within its own organization's reach but accepted within its acceptor's. ``view_action``
+    names the action that shows the object when it is not "<model name>.view" (an implementation
+    plan is seen with "plan.view"). ``seen_from_below``: for its view action only, the object is
+    also visible to every user whose reach lies inside its organization's subtree (a campaign run
+    over a city is seen by the branch secretaries of that city; managing it stays within reach).
     """
-    REGISTRY[model] = Registration(org_lookup, member_lookup, action_lookups)
+    REGISTRY[model] = Registration(org_lookup, member_lookup, action_lookups, view_action, seen_from_below)
 
 
 register(Organization, "")
@@ -94,6 +104,11 @@ register(Unit, "organization")
 
 def _prefixed(lookup, rest):
     return f"{lookup}__{rest}" if lookup else rest
+
+
+def _path_and_ancestors(path):
+    """The paths of the organization at ``path`` and of all its ancestors (prefixes of whole segments)."""
+    return [path[:i] for i in range(SEGMENT + 1, len(path) + 1, SEGMENT + 1)]
 
 
 def _follow(obj, lookup):
@@ -149,10 +164,13 @@ class Scope:
         """``queryset`` narrowed to the rows the user may ``action``; unknown actions yield nothing."""
         reg = REGISTRY[queryset.model]
         org_lookup = reg.org_lookup_for(action)
+        from_below = reg.seen_from_below and action == reg.view_action_for(queryset.model)
         condition = Q(pk__in=[])
         for role, org in self._granting(action):
             if role == ADMIN:
                 return queryset
+            if from_below:
+                condition |= Q(**{_prefixed(org_lookup, "path__in"): _path_and_ancestors(org.path)})
             if role == MEMBER:
                 if reg.member_lookup is not None:
                     condition |= Q(**{_prefixed(reg.member_lookup, "pk"): self.member.pk})
@@ -171,8 +189,11 @@ class Scope:
         """Whether the user may ``action`` this object (an instance of a registered model)."""
         reg = REGISTRY[type(obj)]
         org = _follow(obj, reg.org_lookup_for(action))
+        from_below = reg.seen_from_below and action == reg.view_action_for(type(obj))
         for role, granted in self._granting(action):
             if role == ADMIN:
+                return True
+            if from_below and granted.path.startswith(org.path):
                 return True
             if role == MEMBER:
                 owner = _follow(obj, reg.member_lookup) if reg.member_lookup is not None else None
@@ -190,7 +211,7 @@ class Scope:
     def get(self, queryset, action, **lookup):
         """The object the user may see, else 404; seen but ``action`` not allowed, 403."""
         model = queryset.model
-        view_action = f"{model._meta.model_name}.view"
+        view_action = REGISTRY[model].view_action_for(model)
         try:
             obj = self.filter(queryset, view_action).get(**lookup)
         except (model.DoesNotExist, ValueError):

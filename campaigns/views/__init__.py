@@ -1,0 +1,1 @@
+"""Campaign pages (``campaigns``: campaigns, criteria, carriers) and implementation plans (``plans``)."""
