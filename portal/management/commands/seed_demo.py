@@ -1,0 +1,101 @@
+"""``manage.py seed_demo``: the demo city of 吴江市 with one account per role (see README, "Demo accounts")."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.demo import (
+    DEFAULT_MEMBERS,
+    DEFAULT_ORGS,
+    account_rows,
+    build_demo_city,
+    clashing_usernames,
+    demo_city_exists,
+    minimums,
+)
+from portal.models import Unit
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Build the demo city (吴江市: towns, development zones, organizations, members, two-new units) and "
+        "one account per role. Deterministic; does nothing when the demo city is already there."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--orgs",
+            type=int,
+            default=DEFAULT_ORGS,
+            help=gettext_lazy("Number of organizations (default %(default)s; 100000 for a province-sized benchmark)."),
+        )
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=DEFAULT_MEMBERS,
+            help=gettext_lazy("Number of party members (default %(default)s; 3000000 for a benchmark)."),
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=gettext_lazy("Create the demo accounts even though DEBUG is off."),
+        )
+
+    def handle(self, *args, orgs, members, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "DEBUG is off, so this looks like a production site: seed_demo would create accounts with "
+                    "a published password. Nothing was changed. Add --force if you really want the demo here."
+                )
+            )
+        if demo_city_exists():
+            self.stdout.write(_("The demo city is already in the database: nothing was changed."))
+        else:
+            self._build(orgs, members)
+        self._print_accounts()
+
+    def _build(self, orgs, members):
+        min_orgs, min_members = minimums()
+        if orgs < min_orgs:
+            raise CommandError(_("--orgs must be at least %(n)d (the fixed part of the demo city).") % {"n": min_orgs})
+        if members < min_members:
+            raise CommandError(
+                _("--members must be at least %(n)d (the members of its fixed branches).") % {"n": min_members}
+            )
+        if clashes := clashing_usernames():
+            raise CommandError(
+                _("These users already exist and the demo needs their names: %(names)s. Use a fresh database.")
+                % {"names": ", ".join(clashes)}
+            )
+        started = time.monotonic()
+        build_demo_city(orgs, members)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Built the demo city: %(orgs)d organizations, %(members)d members, %(units)d two-new units "
+                    "in %(seconds).1f s."
+                )
+                % {
+                    "orgs": orgs,
+                    "members": members,
+                    "units": Unit.objects.count(),
+                    "seconds": time.monotonic() - started,
+                }
+            )
+        )
+
+    def _print_accounts(self):
+        self.stdout.write(
+            _("Demo accounts, all with the password %(password)s:") % {"password": settings.DEMO_PASSWORD}
+        )
+        for username, role, organization in account_rows():
+            where = f" · {organization}" if organization else ""
+            self.stdout.write(f"  {username:<10} {role}{where}")
+        self.stdout.write(
+            _("Open %(url)s and log in; the admin account also opens %(admin)s.")
+            % {"url": f"{settings.SITE_URL}/", "admin": f"{settings.SITE_URL}/admin/"}
+        )
