@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,33 @@ class CommitmentQuerySet(models.QuerySet):
         """Annotate ``progress`` (0-100, weighted by item weight) in SQL."""
         total, weights = weighted_progress("items__")
         return self.annotate(progress_sum=total, weight_sum=weights)
+
+    def on_board(self, organization):
+        """What ``organization``'s public board shows: its own and its members' published commitments."""
+        return self.published().filter(organization=organization)
+
+    def item_summary(self):
+        """Over these commitments' items: the weighted progress and how many items were assessed how (one query)."""
+        total, weights = weighted_progress("items__")
+        kinds = {
+            "fulfilled": Item.Fulfilment.FULFILLED,
+            "partly": Item.Fulfilment.PARTLY,
+            "not_fulfilled": Item.Fulfilment.NOT,
+        }
+        counts = {name: Count("items", filter=Q(items__fulfilment=value)) for name, value in kinds.items()}
+        row = self.order_by().aggregate(total=total, weights=weights, item_count=Count("items"), **counts)
+        total, weights = row.pop("total"), row.pop("weights")
+        return {"progress": round(float(total) / float(weights), 1) if weights else 0.0, **row}
+
+    def with_comment_count(self):
+        """Annotate ``comment_count``, the approved public comments (a subquery: safe next to ``with_progress``)."""
+        approved = (
+            Comment.objects.filter(commitment=OuterRef("pk"), status=Comment.Status.APPROVED)
+            .values("commitment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(comment_count=Coalesce(Subquery(approved), 0))
 
 
 class Commitment(VersionedModel):
@@ -214,6 +242,12 @@ class Commitment(VersionedModel):
     def publish(self, actor):
         self._transition(actor, (self.State.ACCEPTED,), self.State.PUBLISHED, published_at=timezone.now())
 
+    def add_public_comment(self, **fields):
+        """A comment or supervision report from the public; taken only while the commitment is published."""
+        if self.state != self.State.PUBLISHED:
+            raise TransitionError(_("Comments are taken only on published commitments."))
+        return Comment.objects.create(commitment=self, **fields)
+
     def assessment_open(self, on=None):
         on = on or timezone.localdate()
         return self.campaign.milestones.filter(kind=Milestone.Kind.FULFILMENT, opens_on__lte=on).exists()
@@ -300,12 +334,20 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(8)}-{filename[-80:]}"
 
 
+class ProgressUpdateQuerySet(models.QuerySet):
+    def public(self):
+        """Updates the public board may show: those of published commitments."""
+        return self.filter(item__commitment__state=Commitment.State.PUBLISHED)
+
+
 class ProgressUpdate(models.Model):
     item = models.ForeignKey(Item, models.CASCADE, related_name="updates")
     text = models.TextField(_("what was done"), max_length=2000)
     progress = models.PositiveSmallIntegerField(_("progress (%)"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress update")
@@ -314,6 +356,12 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def public(self):
+        """Evidence the public board may show: that of published commitments."""
+        return self.filter(update__item__commitment__state=Commitment.State.PUBLISHED)
 
 
 class Evidence(models.Model):
@@ -325,6 +373,8 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     is_image = models.BooleanField(default=False)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidence")
@@ -377,6 +427,15 @@ def comment_reference():
     return secrets.token_hex(5).upper()
 
 
+class CommentQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def shown(self):
+        """What the public sees: approved comments on published commitments."""
+        return self.filter(status=Comment.Status.APPROVED, commitment__state=Commitment.State.PUBLISHED)
+
+
 class Comment(models.Model):
     """A comment or supervision report from the public; shown only once moderated, never with contact data."""
 
@@ -401,6 +460,8 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CommentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("public comment")
         verbose_name_plural = _("public comments")
@@ -415,8 +476,26 @@ class Comment(models.Model):
         return (self.name[0] + "*" * (len(self.name) - 1)) if self.name else _("A member of the public")
 
     def moderate(self, actor, approve, reply=""):
-        self.status = self.Status.APPROVED if approve else self.Status.REJECTED
-        self.reply = reply
-        self.moderated_by = actor
-        self.moderated_at = timezone.now()
-        self.save(update_fields=["status", "reply", "moderated_by", "moderated_at"])
+        """Approve (show) or reject a pending comment, once: a second moderator is refused, not overwriting."""
+        from portal.audit import record
+        from portal.models import AuditEntry
+
+        fields = {
+            "status": self.Status.APPROVED if approve else self.Status.REJECTED,
+            "reply": reply.strip(),
+            "moderated_by": actor,
+            "moderated_at": timezone.now(),
+        }
+        with transaction.atomic():
+            if not Comment.objects.filter(pk=self.pk, status=self.Status.PENDING).update(**fields):
+                raise TransitionError(_("This comment has already been moderated by someone else."))
+            before = self.get_status_display()
+            for name, value in fields.items():
+                setattr(self, name, value)
+            record(
+                actor,
+                self,
+                AuditEntry.Verb.UPDATE,
+                {"status": [str(before), str(self.get_status_display())]},
+                organization=self.commitment.organization,
+            )

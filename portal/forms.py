@@ -25,6 +25,18 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         )
         super().__init__(queryset, **kwargs)
 
+    def to_python(self, value):
+        """The organization whose code this is, whatever the case and surrounding spaces (as in the filters)."""
+        if value in self.empty_values:
+            return None
+        code = (value.code if isinstance(value, Organization) else str(value)).strip()
+        # Codes are saved in capitals, so the first lookup (on the unique index) finds nearly all of them.
+        for lookup in ({"code": code.upper()}, {"code__iexact": code}):
+            found = list(self.queryset.filter(**lookup)[:2])
+            if len(found) == 1:
+                return found[0]
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
     def prepare_value(self, value):
         if isinstance(value, Organization):
             return value.code

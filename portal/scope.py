@@ -59,6 +59,7 @@ ACTIONS = {
     "commitment.accept": STAFF,
     "commitment.assess": STAFF,
     "commitment.progress": STAFF | {MEMBER},
+    "comment.view": STAFF,  # comments with the commenter's contact data: moderators only
     "comment.moderate": STAFF,
 }
 
