@@ -14,11 +14,12 @@ campaign's fulfilment-assessment step has opened. Every transition is an ``Event
 """
 
 import secrets
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -94,6 +95,7 @@ class Commitment(VersionedModel):
         PUBLISHED = "published", _("Published")
 
     EDITABLE = (State.DRAFT, State.RETURNED)
+    FILED = (State.SUBMITTED, State.ACCEPTED, State.PUBLISHED)  # "filed": at least submitted, not returned
 
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="commitments", verbose_name=_("campaign"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -170,6 +172,71 @@ class Commitment(VersionedModel):
     def is_editable(self):
         return self.state in self.EDITABLE
 
+    def ensure_editable(self):
+        """Items and texts change only while the commitment is a draft or returned."""
+        if not self.is_editable:
+            raise TransitionError(
+                _("This commitment is %(state)s: it can no longer be edited.") % {"state": self.get_state_display()}
+            )
+
+    @classmethod
+    def start(cls, actor, campaign, organization, audience, title, member=None):
+        """Create the draft of an organization's commitment (or, with ``member``, of a member's)."""
+        kind = cls.Kind.MEMBER if member else cls.Kind.ORGANIZATION
+        if member:
+            if not member.active:
+                raise TransitionError(_("The member is no longer on the roll."))
+            organization = member.organization
+        if organization.status != organization.Status.ACTIVE:
+            raise TransitionError(_("A dissolved organization makes no commitment."))
+        if not campaign.includes(organization):
+            raise TransitionError(_("The organization is outside the campaign's area."))
+        if kind == cls.Kind.ORGANIZATION and organization.parent_id is None:
+            raise TransitionError(_("The top organization has no superior to make a commitment to."))
+        existing = cls.objects.filter(campaign=campaign, audience=audience, kind=kind)
+        existing = existing.filter(member=member) if member else existing.filter(organization=organization)
+        if existing.exists():
+            raise TransitionError(_("There is already such a commitment for this campaign: open it instead."))
+        commitment = cls(
+            campaign=campaign,
+            kind=kind,
+            audience=audience,
+            organization=organization,
+            member=member,
+            title=title,
+            created_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                commitment.save()
+                Event.objects.create(
+                    commitment=commitment, from_state=cls.State.DRAFT, to_state=cls.State.DRAFT, actor=actor
+                )
+        except IntegrityError:  # the same commitment started concurrently: the unique constraints decide
+            raise TransitionError(_("There is already such a commitment for this campaign: open it instead.")) from None
+        return commitment
+
+    def attach_meeting(self, actor, meeting):
+        """Record which general meeting of members discussed this (organization's) commitment."""
+        self.ensure_editable()
+        if self.kind != self.Kind.ORGANIZATION:
+            raise TransitionError(_("Only an organization's commitment is discussed at its general meeting."))
+        self._check_meeting(meeting)
+        with transaction.atomic():
+            updated = Commitment.objects.filter(pk=self.pk, state__in=self.EDITABLE).update(meeting=meeting)
+            if not updated:
+                raise TransitionError(_("Someone else changed this commitment just now. Reload the page."))
+            Event.objects.create(
+                commitment=self, from_state=self.state, to_state=self.state, actor=actor, note=str(meeting)
+            )
+        self.meeting = meeting
+
+    def _check_meeting(self, meeting):
+        if meeting.organization_id != self.organization_id or meeting.campaign_id != self.campaign_id:
+            raise TransitionError(_("The meeting must be one of this organization in this campaign."))
+        if meeting.kind != Meeting.Kind.GENERAL_ASSEMBLY:
+            raise TransitionError(_("The commitment must be discussed at a general meeting of members."))
+
     @staticmethod
     def acceptor_for(kind, organization):
         """Who accepts: the superior organization, or for a member the member's own organization."""
@@ -219,8 +286,7 @@ class Commitment(VersionedModel):
         if self.kind == self.Kind.ORGANIZATION:
             if meeting is None:
                 raise TransitionError(_("Record the general meeting of members that discussed the commitment first."))
-            if meeting.organization_id != self.organization_id or meeting.campaign_id != self.campaign_id:
-                raise TransitionError(_("The meeting must be one of this organization in this campaign."))
+            self._check_meeting(meeting)
         self._transition(
             actor,
             self.EDITABLE,
@@ -304,6 +370,13 @@ class Item(models.Model):
             update = ProgressUpdate.objects.create(item=self, text=text, progress=progress, created_by=actor)
             Item.objects.filter(pk=self.pk).update(progress=progress)
             Commitment.objects.filter(pk=commitment.pk).update(updated_at=timezone.now())
+            Event.objects.create(
+                commitment=commitment,
+                from_state=commitment.state,
+                to_state=commitment.state,
+                actor=actor,
+                note=f"{self}: {self.progress}% → {progress}%",
+            )
         self.progress = progress
         return update
 
@@ -331,7 +404,9 @@ class Item(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(8)}-{filename[-80:]}"
+    """An unguessable name: the uploader's file name is kept only in ``Evidence.name``."""
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
@@ -365,10 +440,16 @@ class EvidenceQuerySet(models.QuerySet):
 
 
 class Evidence(models.Model):
-    """A photo or file attached to a progress update; size and type are checked by the upload form."""
+    """A photo or file attached to a progress update; size and type are checked by the upload form.
+
+    Staff download it through a scope-checked view (``get_absolute_url``, ``thumbnail_url``); the
+    public board serves that of published commitments (``EvidenceQuerySet.public``). Photos are stored
+    re-encoded without their metadata, with a small JPEG ``thumbnail`` for lists.
+    """
 
     update = models.ForeignKey(ProgressUpdate, models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path)
+    thumbnail = models.FileField(upload_to=evidence_path, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -379,9 +460,17 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+        ordering = ["id"]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("commitments:evidence", args=[self.pk])
+
+    @property
+    def thumbnail_url(self):
+        return f"{self.get_absolute_url()}?thumb=1"
 
 
 class Event(models.Model):

@@ -1,0 +1,160 @@
+"""Roll-ups of a campaign's commitments over an area of the tree, computed in SQL.
+
+For an area root and a campaign, the figures of a group of organizations are:
+
+- **% filed**: active organizations of the group with an organization's commitment that is at least
+  submitted (submitted, accepted or published; a returned one is not) ÷ active organizations of the
+  group. The area root itself is not counted: its own commitment goes to its own superior.
+- **% members committed**: active members with a member's commitment at least submitted ÷ active
+  members, in the organizations of the group (the root's own members included).
+- **% progress**: Σ(progress × weight) ÷ Σ(weight) over all items of the published commitments
+  (organizations' and members') of the group: the same weighted mean as one commitment's.
+- **% fulfilled**: items assessed "fulfilled" ÷ items assessed (partly and not fulfilled are
+  counted apart, unassessed items not at all).
+
+A group is either a direct subordinate's whole subtree (rows keyed by the first segments of the
+organization's path, ``Substr(path, 1, len(root.path) + segment)``; the root's own commitments and
+members form a row of their own) or a sector. Each grouping is three aggregate queries (organizations,
+members, items) whatever the number of organizations; every queryset goes through the scope.
+"""
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Substr
+
+from portal.models import Member, Organization
+from portal.models.organizations import SEGMENT
+
+from .models import Commitment, Item, weighted_progress
+
+
+def _rate(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Figures:
+    organizations: int = 0
+    organizations_filed: int = 0
+    members: int = 0
+    members_filed: int = 0
+    items: int = 0
+    progress_sum: Decimal = Decimal(0)
+    weight_sum: Decimal = Decimal(0)
+    assessed: int = 0
+    fulfilled: int = 0
+    partly: int = 0
+
+    def __iadd__(self, other):
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+        return self
+
+    @property
+    def filed_rate(self):
+        return _rate(self.organizations_filed, self.organizations)
+
+    @property
+    def members_rate(self):
+        return _rate(self.members_filed, self.members)
+
+    @property
+    def progress(self):
+        return round(float(self.progress_sum) / float(self.weight_sum), 1) if self.weight_sum else None
+
+    @property
+    def fulfilled_rate(self):
+        return _rate(self.fulfilled, self.assessed)
+
+
+def _filed_organization(campaign):
+    return Exists(
+        Commitment.objects.filter(
+            organization=OuterRef("pk"),
+            campaign=campaign,
+            kind=Commitment.Kind.ORGANIZATION,
+            state__in=Commitment.FILED,
+        )
+    )
+
+
+def _filed_member(campaign):
+    return Exists(Commitment.objects.filter(member=OuterRef("pk"), campaign=campaign, state__in=Commitment.FILED))
+
+
+def grouped(scope, root, campaign, key):
+    """``{group key: Figures}`` over ``root``'s subtree; ``key(prefix)`` is the grouping expression for
+    an organization reached through ``prefix`` (e.g. ``"commitment__organization__"``)."""
+    groups = {}
+
+    def add(rows):
+        for row in rows:
+            figures = groups.setdefault(row.pop("key"), Figures())
+            for name, value in row.items():
+                setattr(figures, name, value or 0)
+
+    organizations = scope.filter(
+        Organization.objects.active().filter(path__startswith=root.path, depth__gt=root.depth), "organization.view"
+    )
+    add(
+        organizations.annotate(key=key(""))
+        .values("key")
+        .annotate(organizations=Count("pk"), organizations_filed=Count("pk", filter=Q(_filed_organization(campaign))))
+        .order_by()
+    )
+    members = scope.filter(
+        Member.objects.filter(
+            active=True, organization__path__startswith=root.path, organization__status=Organization.Status.ACTIVE
+        ),
+        "member.view",
+    )
+    add(
+        members.annotate(key=key("organization__"))
+        .values("key")
+        .annotate(members=Count("pk"), members_filed=Count("pk", filter=Q(_filed_member(campaign))))
+        .order_by()
+    )
+    items = scope.filter(
+        Item.objects.filter(
+            commitment__campaign=campaign,
+            commitment__state=Commitment.State.PUBLISHED,
+            commitment__organization__path__startswith=root.path,
+            commitment__organization__status=Organization.Status.ACTIVE,
+        ),
+        "commitment.view",
+    )
+    progress_sum, weight_sum = weighted_progress()
+    add(
+        items.annotate(key=key("commitment__organization__"))
+        .values("key")
+        .annotate(
+            items=Count("pk"),
+            progress_sum=progress_sum,
+            weight_sum=weight_sum,
+            assessed=Count("pk", filter=~Q(fulfilment="")),
+            fulfilled=Count("pk", filter=Q(fulfilment=Item.Fulfilment.FULFILLED)),
+            partly=Count("pk", filter=Q(fulfilment=Item.Fulfilment.PARTLY)),
+        )
+        .order_by()
+    )
+    return groups
+
+
+def by_subordinate(scope, root, campaign):
+    """``{path of a direct subordinate (or of the root itself, for its own row): Figures}``."""
+    length = len(root.path) + SEGMENT + 1
+    return grouped(scope, root, campaign, lambda prefix: Substr(f"{prefix}path", 1, length))
+
+
+def by_sector(scope, root, campaign):
+    """``{sector: Figures}`` over ``root``'s subtree."""
+    return grouped(scope, root, campaign, lambda prefix: F(f"{prefix}sector"))
+
+
+def total(groups):
+    out = Figures()
+    for figures in groups.values():
+        out += figures
+    return out
