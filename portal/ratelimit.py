@@ -27,9 +27,11 @@ def client_address(request):
         address = ipaddress.ip_address(raw)
     except ValueError:
         return raw or "unknown"
-    if address.version == 6 and address.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address) + "/64"
-    return str(address.ipv4_mapped or address)
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return f"{ipaddress.ip_network(f'{address}/64', strict=False).network_address}/64"
+    return str(address)
 
 
 @dataclass(frozen=True)
