@@ -193,8 +193,8 @@ def check_attachment(upload):
         )
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise forms.ValidationError(
-            _("“%(name)s” is %(size)s; an attachment may be at most %(max)s. Reduce it or split it.")
-            % {"name": upload.name, "size": filesizeformat(upload.size), "max": filesizeformat(MAX_ATTACHMENT_BYTES)}
+            _("“%(name)s” is larger than %(max)s MB (%(size)s): reduce it or split it into several files.")
+            % {"name": upload.name, "size": filesizeformat(upload.size), "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
         )
     upload.seek(0)
     head = upload.read(len(signature))
@@ -221,6 +221,7 @@ class PlanForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = False  # missing when the page was loaded before the plan existed
         self.fields["carriers"].queryset = self.instance.adoptable_carriers()
         self.fields["text"].help_text = _(
             "The targets, key tasks, timetable and concrete measures. A draft may be incomplete; filing needs the text."
@@ -229,6 +230,12 @@ class PlanForm(VersionedForm):
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         return check_attachment(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            raise forms.ValidationError(StaleEdit.message)
+        return cleaned
 
 
 class PlanFilterForm(forms.Form):

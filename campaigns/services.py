@@ -100,7 +100,7 @@ def create_campaign(actor, name, area, starts_on, ends_on, description="", phase
 def _rows(formset):
     """The filled-in, not deleted rows of a validated formset, as dicts of its model fields."""
     return [
-        {name: form.cleaned_data[name] for name in formset.form._meta.fields}
+        {name: form.cleaned_data[name] for name in formset.form._meta.fields if name != formset.fk.name}
         for form in formset.forms
         if form.has_changed() and form not in formset.deleted_forms
     ]

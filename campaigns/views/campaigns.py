@@ -164,7 +164,7 @@ def criteria_edit(request, pk):
             total = criteria_set.total_weight
             if total != 100:
                 message = _("The weights of “%(name)s” add up to %(total)s, not 100: adjust them so that they do.")
-                messages.warning(request, message % {"name": criteria_set, "total": f"{total:g}"})
+                messages.warning(request, message % {"name": criteria_set, "total": f"{total.normalize():f}"})
             return redirect(f"{campaign.get_absolute_url()}#criteria")
     return render(
         request, "campaigns/criteriaset_form.html", {"form": form, "formset": formset, "criteria_set": criteria_set}

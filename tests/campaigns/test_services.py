@@ -39,7 +39,13 @@ def test_a_new_campaign_gets_the_seeds_criteria_sets(campaign):
         "注重建功立业",
         "注重服务群众",
     ]
-    assert titles(sets["member", ""]) == ["带头学习提高", "带头争创佳绩", "带头服务群众", "带头遵纪守法", "带头弘扬正气"]
+    assert titles(sets["member", ""]) == [
+        "带头学习提高",
+        "带头争创佳绩",
+        "带头服务群众",
+        "带头遵纪守法",
+        "带头弘扬正气",
+    ]
     assert titles(sets["member", "non_public"]) == [
         "做创业发展的先锋",
         "做爱岗敬业的先锋",
@@ -57,7 +63,11 @@ def test_a_new_campaign_gets_the_seeds_criteria_sets(campaign):
     for criteria_set in sets.values():
         assert criteria_set.total_weight == 100
         assert all(c.weight == 20 and c.description for c in criteria_set.criteria.all())
-    assert sets["organization", ""].criteria.get(title="领导班子好").description.startswith("领导班子深入学习实践科学发展观")
+    assert (
+        sets["organization", ""]
+        .criteria.get(title="领导班子好")
+        .description.startswith("领导班子深入学习实践科学发展观")
+    )
 
 
 def test_a_new_campaign_gets_the_seeds_carriers(campaign):
