@@ -123,22 +123,24 @@ def commitment(request, code, pk):
 
 @cache_control(private=True, max_age=24 * 3600)
 def evidence(request, code, pk):
-    """A photo or file of a published commitment's progress; photos inline, anything else as a download."""
+    """A photo (or with ``?thumb=1`` its thumbnail) or file of a published commitment's progress.
+
+    Photos are shown inline, anything else is a download, so an uploaded page never runs on our site.
+    """
     board = _board(code)
     item = get_object_or_404(
         Evidence.objects.public().filter(update__item__commitment__organization=board.organization), pk=pk
     )
+    inline = item.is_image and item.content_type in INLINE_IMAGE_TYPES
+    if request.GET.get("thumb") == "1" and item.thumbnail:
+        file, content_type = item.thumbnail, "image/jpeg"
+    else:
+        file, content_type = item.file, (item.content_type if inline else "application/octet-stream")
     try:
-        handle = item.file.open("rb")
+        handle = file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    inline = item.is_image and item.content_type in INLINE_IMAGE_TYPES
-    return FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=item.name,
-        content_type=item.content_type if inline else "application/octet-stream",
-    )
+    return FileResponse(handle, as_attachment=not inline, filename=item.name, content_type=content_type)
 
 
 @never_cache

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from commitments.models import Board, Comment
@@ -201,3 +202,15 @@ def test_a_commitment_page_keeps_a_fixed_number_of_queries(
     # board, commitment, items, updates, evidence, comment count, comments
     with django_assert_num_queries(7):
         client.get(reverse("commitments:board_commitment", args=[board.code, commitment.pk]))
+
+
+def test_a_photo_thumbnail_is_served_for_lists(client, cast, campaign, board):
+    commitment = make_commitment(campaign, cast.branch_a, "published", cast.committee_a)
+    _update, photo = add_update(commitment, cast.secretary_a)
+    photo.thumbnail.save("thumbnail.jpg", ContentFile(b"small-jpeg"))
+    url = reverse("commitments:board_evidence", args=[board.code, photo.pk])
+    assert f"{url}?thumb=1" in client.get(board_url(board)).text
+    response = client.get(url, {"thumb": "1"})
+    assert response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == b"small-jpeg"
+    response.close()
