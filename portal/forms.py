@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Level, Member, Organization, Sector
+from .models import COMMITTEE_LEVELS, Level, Member, Organization, Sector
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
@@ -82,6 +82,9 @@ class OrganizationForm(VersionedForm):
         )
         if self.instance.pk and not self.instance.parent_id:
             del self.fields["parent"]
+            # The top of a tree stays a committee (the model's rule, which the form could not show without
+            # the superior field: the save failed with a server error).
+            self.fields["level"].choices = [c for c in self.fields["level"].choices if c[0] in COMMITTEE_LEVELS]
 
     def _post_clean(self):
         parent_refused = self.has_error("parent")

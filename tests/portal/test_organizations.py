@@ -178,6 +178,26 @@ def test_the_top_of_a_tree_has_no_superior_field(client, world):
     assert (org.name, org.parent_id) == ("测试市委员会", None)
 
 
+def test_the_top_of_a_tree_stays_a_committee(client, world):
+    client.force_login(world.office)
+    response = client.get(org_url("org_edit", world.city))
+    assert [value for value, _label in response.context["form"].fields["level"].choices] == [
+        "city",
+        "district",
+        "town",
+        "working",
+        "committee",
+    ]
+    before = db_state()
+    response = client.post(org_url("org_edit", world.city), org_form(world.city, level="branch"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["level"]
+    assert db_state() == before
+    response = client.post(org_url("org_edit", world.city), org_form(world.city, level="district"))
+    assert response.status_code == 302
+    assert fresh(world.city).level == "district"
+
+
 def test_office_moves_a_branch_and_its_subtree_follows(client, world):
     sub = OrganizationFactory(code="SUB-A2", parent=world.branch_a2, level="branch")
     client.force_login(world.office)
