@@ -44,6 +44,7 @@ from typing import NamedTuple
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.models import AuditEntry
@@ -278,6 +279,35 @@ def test_access(client, world, row, role, expected):
         assert after == before, "a refused POST (or any GET) must change nothing"
     if expected in (403, 404) and role != "anonymous" and row.url not in PUBLIC:
         assert AuditEntry.objects.filter(verb=AuditEntry.Verb.DENIED, actor=getattr(world, role)).exists()
+
+
+# --- CSRF: every state-changing URL refuses a POST without the token --------------------------
+
+
+def _first_allowed_post(url):
+    """The first POST row of ``url`` and a role that may carry it out."""
+    for row in MATRIX:
+        if row.url == url and row.method == POST:
+            for role, expected in zip(ROLES, row.expected, strict=True):
+                if expected in (DONE, BACK):
+                    return row, role
+    raise AssertionError(f"no role may POST to {url}")
+
+
+@pytest.mark.parametrize("url", sorted(PAYLOADS))
+def test_every_post_needs_the_csrf_token(world, url):
+    row, role = _first_allowed_post(url)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(getattr(world, role))
+    data = PAYLOADS[url](world, row.obj)
+    before = db_state()
+    response = client.post(url_of(row, world), data)
+    assert response.status_code == 403
+    assert db_state() == before
+    # The same POST with the token (as the page's form sends it) goes through.
+    client.get(reverse("portal:home"))
+    response = client.post(url_of(row, world), {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 302
 
 
 # --- The meta-test: no URL of the site may be missing from the matrix -------------------------
