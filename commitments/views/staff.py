@@ -221,7 +221,7 @@ def _commitments():
 @login_required
 def detail(request, pk):
     scope = request.scope
-    commitment = scope.get(_commitments().select_related("created_by"), "commitment.view", pk=pk)
+    commitment = scope.get(_commitments().select_related("created_by").with_progress(), "commitment.view", pk=pk)
     updates = ProgressUpdate.objects.select_related("created_by").prefetch_related("evidence")
     items = commitment.items.select_related("criterion", "carrier", "assessed_by").prefetch_related(
         Prefetch("updates", queryset=updates)

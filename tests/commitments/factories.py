@@ -95,12 +95,15 @@ STATE_STEPS = {
 
 
 def make_commitment(campaign, organization=None, state="draft", member=None, items=1, audience="superior", actor=None):
-    """A commitment brought to ``state`` through the model's own transitions (so its history is real)."""
+    """A commitment brought to ``state`` through the model's own transitions (so its history is real).
+
+    ``items``: how many items, or a list of ``add_item`` keyword arguments (weight, progress, fulfilment).
+    """
     commitment = Commitment.start(
         actor, campaign, organization, audience, f"{(member or organization).name}的承诺", member=member
     )
-    for _ in range(items):
-        add_item(commitment)
+    for fields in [{}] * items if isinstance(items, int) else items:
+        add_item(commitment, **fields)
     for step in STATE_STEPS[state]:
         if step == "submit":
             if commitment.kind == Commitment.Kind.ORGANIZATION:
