@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import health, home, members, organizations
+from .views import health, home, members, organizations, roll
 
 portal_patterns = [
     path("", home.home, name="home"),
@@ -20,6 +20,11 @@ portal_patterns = [
     path("members/<int:pk>/edit/", members.edit, name="member_edit"),
     path("members/<int:pk>/transfer/", members.transfer, name="member_transfer"),
     path("members/<int:pk>/remove/", members.remove, name="member_remove"),
+    path("roll/import/<slug:kind>/", roll.import_upload, name="roll_import"),
+    path("roll/import/<slug:kind>/template/", roll.template, name="roll_template"),
+    path("roll/jobs/<uuid:code>/", roll.import_job, name="roll_import_job"),
+    path("roll/jobs/<uuid:code>/status/", roll.import_status, name="roll_import_status"),
+    path("roll/export/", roll.member_export, name="member_export"),
 ]
 
 urlpatterns = [

@@ -1,5 +1,6 @@
 from .accounts import Role, RoleAssignment
 from .audit import AuditEntry
+from .imports import ImportJob
 from .members import Member, MemberTransfer
 from .organizations import BRANCH_LEVELS, COMMITTEE_LEVELS, Level, Organization, Sector, Unit
 from .versioned import StaleEdit, VersionedModel
@@ -8,6 +9,7 @@ __all__ = [
     "AuditEntry",
     "BRANCH_LEVELS",
     "COMMITTEE_LEVELS",
+    "ImportJob",
     "Level",
     "Member",
     "MemberTransfer",
