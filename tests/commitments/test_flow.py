@@ -83,8 +83,7 @@ def test_a_branch_commitment_from_draft_to_assessed_fulfilment(client, fx):
     assert detail.context["commitment"].progress == pytest.approx(26.7, abs=0.05)  # (40×2 + 0×1) / 3
     served = client.get(evidence.thumbnail_url)
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
-    assert b"".join(served.streaming_content)[:3] == b"\xff\xd8\xff"
-    served.close()
+    assert b"".join(served.streaming_content)[:3] == b"\xff\xd8\xff"  # read to the end: the client closes it
 
     # The committee assesses once the fulfilment step has opened.
     open_assessment(fx.campaign)
