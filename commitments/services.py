@@ -100,6 +100,7 @@ def _reencode(upload, image_format):
     """The photo turned upright, at most ``PHOTO_MAX_SIDE`` pixels, without its metadata; and a thumbnail."""
     upload.seek(0)
     with Image.open(upload) as original:
+        original.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # a JPEG decodes at a reduced scale: less memory
         image = ImageOps.exif_transpose(original)
         image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
         if image_format == "JPEG" and image.mode not in ("RGB", "L"):
