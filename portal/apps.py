@@ -7,4 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from . import audit, checks  # noqa: F401  (signal receivers, system checks)
+
+        autodiscover_modules("exporters")  # each app's exporters join the registry

@@ -42,6 +42,7 @@ ACTIONS = {
     "member.transfer": STAFF,
     "member.import": STAFF,
     "member.export": STAFF,
+    "organization.export": STAFF,
     "unit.view": STAFF,
     "unit.change": SUPERIOR,
     "audit.view": SUPERIOR,

@@ -190,10 +190,7 @@ MEDIA_URL = "/media/"
 PRIVATE_ROOT = Path(envstr("PRIVATE_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
-    },
+    "private": {"BACKEND": "portal.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -207,6 +204,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
 IMPORT_SYNC_ROWS = envint("IMPORT_SYNC_ROWS", "2000")  # larger files are processed by a Celery task
+EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", "7")  # generated files are deleted after this many days
+EXPORT_TIME_LIMIT = envint("EXPORT_TIME_LIMIT", str(30 * 60))  # seconds one export may run
 
 # E-mail
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -231,6 +230,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-old-audit": {"task": "portal.tasks.purge_old_audit", "schedule": timedelta(days=1)},
+    "clean-up-exports": {"task": "portal.tasks.clean_up_exports", "schedule": timedelta(hours=1)},
 }
 
 # Security: production (DEBUG=False) passes `manage.py check --deploy --fail-level WARNING`.

@@ -1,13 +1,83 @@
-from celery import shared_task
-from django.conf import settings
+import hashlib
+import logging
+import tempfile
+from datetime import timedelta
 
-from . import audit
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.db import close_old_connections
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import audit, exporting
+from .models import ExportJob
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
 def purge_old_audit():
     """Daily: drop audit entries past the retention period (at least 180 days)."""
     return audit.purge(settings.AUDIT_RETENTION_DAYS)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    throws=(exporting.ExportError,),
+    soft_time_limit=settings.EXPORT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT + 60,
+)
+def run_export(self, job_id):
+    """Run one export job: claim it, re-check the requester's scope, write to a temporary file,
+    and only then store it. Any failure leaves the job failed with a message, never a partial file."""
+    from .scope import Scope
+
+    job = ExportJob.objects.select_related("organization", "requested_by").get(pk=job_id)
+    if not job.claim():
+        return job.status  # already taken: a redelivery or a second worker
+    exporter_class = exporting.get(job.exporter)
+    try:
+        with translation.override(job.language):
+            if exporter_class is None:
+                raise exporting.ExportError(_("This export no longer exists."))
+            if not Scope(job.requested_by).allows(exporter_class.action, job.organization):
+                raise exporting.ExportError(_("You may no longer export data of this organization."))
+            exporter = exporter_class(job, progress=job.report_progress)
+            with tempfile.TemporaryFile() as spool:
+                exporter.write(spool)
+                spool.seek(0)
+                digest = hashlib.file_digest(spool, "sha256").hexdigest()
+                spool.seek(0)
+                job.finish(exporter.file_name(), File(spool), digest, exporter.fingerprint.hexdigest())
+    except exporting.ExportError as error:
+        job.fail(error)
+    except SoftTimeLimitExceeded:
+        job.fail(_("The export took too long and was stopped. Choose a smaller organization or period."))
+    except Exception:
+        logger.exception("export %s failed", job.pk)
+        with translation.override(job.language):
+            job.fail(_("The export failed because of an error in the portal. The administrators have been told."))
+    finally:
+        close_old_connections()
+    return job.status
+
+
+@shared_task
+def clean_up_exports():
+    """Hourly: delete expired files, and fail jobs a killed worker left running past the time limit."""
+    now = timezone.now()
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lt=now).iterator():
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
+    stale = now - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 300)
+    with translation.override(settings.LANGUAGE_CODE):
+        interrupted = _("The export was interrupted. Start it again.")
+    return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=stale).update(
+        status=ExportJob.Status.FAILED, error=interrupted, finished_at=now
+    )
 
 
 @shared_task(ignore_result=True)

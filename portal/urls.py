@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import health, home, members, organizations, roll
+from .views import exports, health, home, members, organizations, roll
 
 portal_patterns = [
     path("", home.home, name="home"),
@@ -20,6 +20,11 @@ portal_patterns = [
     path("members/<int:pk>/edit/", members.edit, name="member_edit"),
     path("members/<int:pk>/transfer/", members.transfer, name="member_transfer"),
     path("members/<int:pk>/remove/", members.remove, name="member_remove"),
+    path("downloads/", exports.export_list, name="export_list"),
+    path("downloads/new/<slug:identifier>/", exports.export_start, name="export_start"),
+    path("downloads/<uuid:code>/status/", exports.export_status, name="export_status"),
+    path("downloads/<uuid:code>/file/", exports.export_download, name="export_download"),
+    path("downloads/<uuid:code>/again/", exports.export_retry, name="export_retry"),
     path("roll/import/<slug:kind>/", roll.import_upload, name="roll_import"),
     path("roll/import/<slug:kind>/template/", roll.template, name="roll_template"),
     path("roll/jobs/<uuid:code>/", roll.import_job, name="roll_import_job"),

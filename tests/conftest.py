@@ -20,6 +20,13 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _file_storage_in_tmp(settings, tmp_path):
+    """Uploads and generated files go to the test's own folders, never to the checkout's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
+
+
 class Cast:
     pass
 

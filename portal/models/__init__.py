@@ -1,5 +1,6 @@
 from .accounts import Role, RoleAssignment
 from .audit import AuditEntry
+from .exports import ExportJob
 from .imports import ImportJob
 from .members import Member, MemberTransfer
 from .organizations import BRANCH_LEVELS, COMMITTEE_LEVELS, Level, Organization, Sector, Unit
@@ -9,6 +10,7 @@ __all__ = [
     "AuditEntry",
     "BRANCH_LEVELS",
     "COMMITTEE_LEVELS",
+    "ExportJob",
     "ImportJob",
     "Level",
     "Member",

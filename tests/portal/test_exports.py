@@ -1,0 +1,191 @@
+"""The export framework: registry, the one task, the download centre, the member roll ledger."""
+
+import datetime
+import hashlib
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from portal import exporting
+from portal.exporting.base import Column, ListExporter
+from portal.models import ExportJob
+from portal.tasks import clean_up_exports, run_export
+
+from ..factories import MemberFactory
+
+
+def start(client, identifier, org, **params):
+    return client.post(reverse("portal:export_start", args=[identifier]), {"organization": org.code, **params})
+
+
+def roll_job(cast):
+    return ExportJob.objects.create(
+        exporter="member_roll", title="roll", organization=cast.city, requested_by=cast.office
+    )
+
+
+def download(client, job):
+    response = client.get(reverse("portal:export_download", args=[job.code]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def failing_exporter():
+    class Failing(ListExporter):
+        identifier = "test_failing"
+        verbose_name = "failing"
+        action = "member.export"
+
+        def columns(self):
+            return [Column("A")]
+
+        def total(self):
+            return 3
+
+        def rows(self):
+            yield (1,)
+            raise RuntimeError("disk on fire")
+
+    exporting.register(Failing)
+    yield Failing
+    del exporting.REGISTRY["test_failing"]
+
+
+def test_the_registry_holds_the_portal_exporters_and_offers_them_by_scope(cast):
+    from portal.scope import Scope
+
+    assert exporting.get("member_roll") and exporting.get("organization_list")
+    assert exporting.get("nope") is None
+    offered = {e.identifier for e in exporting.available_to(Scope(cast.secretary_a))}
+    assert {"member_roll", "organization_list"} <= offered
+    assert exporting.available_to(Scope(cast.member_user)) == []
+
+
+def test_office_exports_the_member_roll_of_the_city(client, cast, django_capture_on_commit_callbacks):
+    MemberFactory(name='=HYPERLINK("http://x")', organization=cast.branch_b, birth_date=datetime.date(1990, 1, 2))
+    client.force_login(cast.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = start(client, "member_roll", cast.city)
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.DONE
+    assert job.rows_done == job.rows_total == 4
+    content = download(client, job)
+    assert hashlib.sha256(content).hexdigest() == job.sha256
+    workbook = load_workbook(BytesIO(content))
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(values_only=True))
+    with translation.override("zh-hans"):
+        assert rows[0][0] == str(translation.gettext("Name"))
+    assert sheet.freeze_panes == "A2"
+    names = {row[0] for row in rows[1:]}
+    assert names == {"张三", "李四", "王五", '=HYPERLINK("http://x")'}
+    formula_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value.startswith("="))
+    assert formula_row[0].data_type == "s"  # text, never a formula
+    assert isinstance(formula_row[2].value, datetime.datetime)  # dates are dates
+    assert workbook.properties.description == f"SHA-256 {job.fingerprint}"
+
+
+def test_a_secretary_cannot_export_beyond_the_branch(client, cast):
+    client.force_login(cast.secretary_a)
+    response = start(client, "member_roll", cast.town_a)
+    assert response.status_code == 200
+    assert response.context["form"].errors["organization"]
+    assert not ExportJob.objects.exists()
+
+
+def test_a_member_without_staff_role_gets_403(client, cast):
+    client.force_login(cast.member_user)
+    assert client.get(reverse("portal:export_start", args=["member_roll"])).status_code == 403
+    assert client.get(reverse("portal:export_start", args=["unknown"])).status_code == 404
+
+
+def test_only_the_requester_may_download_and_only_while_in_scope(client, cast, django_capture_on_commit_callbacks):
+    client.force_login(cast.committee_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, "member_roll", cast.town_a)
+    job = ExportJob.objects.get()
+    url = reverse("portal:export_download", args=[job.code])
+    client.force_login(cast.office)  # sees the town, but did not request the file
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("portal:export_status", args=[job.code])).status_code == 404
+    client.force_login(cast.committee_a)
+    cast.committee_a.roles.update(organization=cast.town_b)
+    assert client.get(url).status_code == 403
+
+
+def test_rows_of_another_tree_never_enter_the_file(client, cast, django_capture_on_commit_callbacks):
+    MemberFactory(name="外人", organization=cast.other_city)
+    client.force_login(cast.committee_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, "member_roll", cast.town_a)
+    sheet = load_workbook(BytesIO(download(client, ExportJob.objects.get()))).active
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"张三", "李四"}
+
+
+def test_a_failing_export_is_marked_failed_with_no_file(
+    client, cast, failing_exporter, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, "test_failing", cast.city)
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.FAILED
+    assert job.error
+    assert not job.file
+    status = client.get(reverse("portal:export_status", args=[job.code])).json()
+    assert status["status"] == "failed" and not status["ready"]
+    assert client.get(reverse("portal:export_download", args=[job.code])).status_code == 404
+    page = client.get(reverse("portal:export_list"))
+    assert job.error in page.content.decode()
+
+
+def test_a_redelivered_task_runs_the_job_once(cast):
+    job = roll_job(cast)
+    assert run_export(job.pk) == ExportJob.Status.DONE
+    first = ExportJob.objects.get(pk=job.pk)
+    assert run_export(job.pk) == ExportJob.Status.DONE
+    assert ExportJob.objects.get(pk=job.pk).file.name == first.file.name
+
+
+def test_retry_runs_a_failed_export_again(client, cast, failing_exporter, django_capture_on_commit_callbacks):
+    client.force_login(cast.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, "test_failing", cast.city)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:export_retry", args=[ExportJob.objects.get().code]))
+    assert response.status_code == 302
+    assert list(ExportJob.objects.values_list("status", flat=True)) == ["failed", "failed"]
+
+
+def test_clean_up_deletes_expired_files_and_fails_abandoned_jobs(cast, settings):
+    job = roll_job(cast)
+    run_export(job.pk)
+    job.refresh_from_db()
+    storage, name = job.file.storage, job.file.name
+    assert storage.exists(name)
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    abandoned = ExportJob.objects.create(
+        exporter="member_roll",
+        title="roll",
+        organization=cast.city,
+        requested_by=cast.office,
+        status=ExportJob.Status.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(seconds=settings.EXPORT_TIME_LIMIT + 600),
+    )
+    assert clean_up_exports() == 1
+    assert not storage.exists(name)
+    assert ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.EXPIRED
+    assert ExportJob.objects.get(pk=abandoned.pk).status == ExportJob.Status.FAILED
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_the_roll_export_runs_a_fixed_number_of_queries(cast, extra, django_assert_num_queries):
+    MemberFactory.create_batch(extra, organization=cast.branch_b)
+    job = roll_job(cast)
+    with django_assert_num_queries(12):
+        run_export(job.pk)
