@@ -1,11 +1,10 @@
-"""The board's address for staff: QR code, printable poster (PDF with a CJK font), and the fetcher it uses."""
+"""The board's address for staff: QR code and printable poster (PDF with a CJK font; the fetcher: tests/reports)."""
 
 import shutil
 import subprocess
 
 import pytest
 from django.urls import reverse
-from weasyprint.urls import URLFetchingError
 
 from commitments import poster
 from commitments.models import Board
@@ -84,55 +83,3 @@ def test_the_poster_is_a_pdf_with_the_name_in_an_embedded_chinese_font(client, c
     assert cjk, fonts
     assert all(" yes " in line for line in cjk), "the CJK font is embedded"
     assert len(response.content) < 1_000_000, "the font is subset, not embedded whole"
-
-
-# --- what WeasyPrint may fetch while rendering the poster -------------------------------------
-
-
-@pytest.fixture
-def fetcher(settings):
-    settings.SITE_URL = "https://portal.example"
-    return poster.StaticOnlyFetcher("https://portal.example/")
-
-
-def test_the_fetcher_serves_the_portals_static_files(fetcher):
-    response = fetcher.fetch("https://portal.example/static/commitments/poster.css")
-    assert b"@page" in response.read()
-    assert response.content_type == "text/css"
-
-
-def test_the_fetcher_serves_data_uris(fetcher):
-    assert fetcher.fetch("data:text/plain;base64,5YWa5bu6").read().decode() == "党建"
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "file:///etc/passwd",
-        "http://169.254.169.254/latest/meta-data/",
-        "https://example.com/static/commitments/poster.css",
-        "https://portal.example/media/evidence/photo.png",
-        "https://portal.example/b/somecode/",
-        "https://portal.example/static/../portal/settings.py",
-        "https://portal.example/static/%2e%2e/%2e%2e/portal/settings.py",
-        "https://portal.example/static/commitments/nosuchfile.css",
-        "ftp://portal.example/static/commitments/poster.css",
-    ],
-)
-def test_the_fetcher_refuses_everything_else(fetcher, url):
-    with pytest.raises(ValueError):
-        fetcher.fetch(url)
-
-
-def test_weasyprint_skips_what_the_fetcher_refuses(cast, tmp_path):
-    """An HTML page naming a local file renders without it (WeasyPrint logs the refusal and goes on)."""
-    from weasyprint import HTML
-    from weasyprint.urls import fetch
-
-    secret = tmp_path / "secret.css"
-    secret.write_text("body { color: red }")
-    refusing = poster.StaticOnlyFetcher("https://portal.example/")
-    with pytest.raises(URLFetchingError), fetch(refusing, secret.as_uri()):
-        pass
-    html = f'<link rel="stylesheet" href="{secret.as_uri()}"><p>甲村</p>'
-    assert HTML(string=html, base_url="https://portal.example/", url_fetcher=refusing).write_pdf().startswith(b"%PDF")
