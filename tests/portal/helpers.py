@@ -6,9 +6,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
 from django.utils.translation import gettext
 
-from portal.models import AuditEntry, Member, MemberTransfer, Organization, RoleAssignment, Unit
+from portal.models import AuditEntry, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
 
 STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit)
+
+STATE_MODELS += (ImportJob,)
 
 
 def db_state():
