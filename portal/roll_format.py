@@ -120,6 +120,7 @@ CODE_LENGTH = _length(Organization, "code")
 class Spec:
     kind: str
     action: str
+    model: type
     sheet: str
     columns: tuple[Column, ...]
     example: tuple
@@ -131,6 +132,7 @@ class Spec:
 ORGANIZATIONS = Spec(
     kind=ImportJob.Kind.ORGANIZATIONS,
     action="organization.import",
+    model=Organization,
     sheet="组织",
     columns=(
         Column("组织名称", "name", "text", required=True, width=28, max_length=_length(Organization, "name")),
@@ -159,6 +161,7 @@ ORGANIZATIONS = Spec(
 MEMBERS = Spec(
     kind=ImportJob.Kind.MEMBERS,
     action="member.import",
+    model=Member,
     sheet="党员",
     columns=(
         Column("姓名", "name", "text", required=True, width=12, max_length=_length(Member, "name")),

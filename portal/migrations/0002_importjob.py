@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
-                ('organization', models.ForeignKey(blank=True, help_text="Rows may only name this organization and its subordinates; empty: the creator's whole area.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.organization', verbose_name='limited to')),
+                ('organization', models.ForeignKey(blank=True, help_text="Rows may only name this organization and its subordinates; empty: the creator's whole area.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.organization', verbose_name='limited to')),
             ],
             options={
                 'verbose_name': 'import job',

@@ -50,7 +50,7 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     organization = models.ForeignKey(
         Organization,
-        models.SET_NULL,
+        models.PROTECT,  # never SET_NULL: an emptied limit would widen the import to the whole area
         null=True,
         blank=True,
         related_name="+",

@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import roll_export, roll_import
 from ..forms import MemberFilterForm
-from ..models import ImportJob
+from ..models import ImportJob, Member
 from ..roll_format import SPECS
 from .members import filtered_members
 
@@ -24,14 +24,17 @@ def _spec(request, kind):
     spec = SPECS.get(kind)
     if spec is None:
         raise Http404
-    if not request.scope.can(spec.action):
-        raise PermissionDenied
+    request.scope.require_any(spec.action, spec.model)
     return spec
 
 
 def _job(request, code):
     jobs = ImportJob.objects.visible_to(request.scope).select_related("organization", "created_by")
-    return get_object_or_404(jobs, code=code)
+    try:
+        return jobs.get(code=code)
+    except ImportJob.DoesNotExist:
+        request.scope.refused(ImportJob, {"code": code})
+        raise Http404 from None
 
 
 @login_required
@@ -64,6 +67,7 @@ def import_job(request, code):
     may_confirm = job.created_by_id == request.user.pk  # administrators may look, only the uploader confirms
     if request.method == "POST":
         if not may_confirm:
+            request.scope.refused(ImportJob, {"code": code}, action="confirm")
             raise PermissionDenied
         if not roll_import.confirm(job):
             messages.info(request, _("This import has already been started."))
@@ -100,8 +104,7 @@ def template(request, kind):
 @login_required
 def member_export(request):
     """The member list, with its filters, as .xlsx."""
-    if not request.scope.can("member.export"):
-        raise PermissionDenied
+    request.scope.require_any("member.export", Member)
     form = MemberFilterForm(request.GET)
     if not form.is_valid():
         return redirect(f"{reverse('portal:member_list')}?{request.GET.urlencode()}")

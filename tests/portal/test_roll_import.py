@@ -350,6 +350,8 @@ def test_a_secretary_cannot_import_organizations(client, cast):
     response = upload(client, "organizations", orgs_file(org("一支部", "X-1", "BR-A")))
     assert response.status_code == 403
     assert not ImportJob.objects.exists()
+    refused = AuditEntry.objects.filter(verb=AuditEntry.Verb.DENIED, actor=cast.secretary_a)
+    assert refused.count() == 3 and refused.first().changes["action"] == "organization.import"
 
 
 def test_users_without_an_import_role_are_refused(client, cast):
@@ -396,6 +398,7 @@ def test_a_job_is_seen_by_its_creator_and_administrators_only(client, cast):
 
     client.force_login(cast.secretary_b)
     assert [client.get(url).status_code for url in urls] == [404, 404]
+    assert AuditEntry.objects.filter(verb=AuditEntry.Verb.DENIED, actor=cast.secretary_b).count() == 2
     assert confirm(client, job).status_code == 404
     client.force_login(cast.committee_a)  # even the officer above the branch
     assert [client.get(url).status_code for url in urls] == [404, 404]
@@ -495,6 +498,27 @@ def test_an_xml_entity_bomb_in_the_shared_strings_is_refused(client, cast):
     types = zipfile.ZipFile(io.BytesIO(content)).read("[Content_Types].xml").replace(b"</Types>", STRINGS_TYPE)
     content = replace_entry(replace_entry(content, "[Content_Types].xml", types), "xl/sharedStrings.xml", STRINGS_BOMB)
     assert "entity" in _refused(client, cast, content)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (lambda: xlsx(["姓名", "性别"], [["赵六", "男"]] * 40), "出生日期"),
+        (lambda: replace_entry(members_file(*[member()] * 20), "xl/worksheets/sheet1.xml", SHEET_BOMB * 3), "entity"),
+    ],
+)
+def test_a_large_file_is_opened_by_the_task_only(
+    client, cast, settings, django_capture_on_commit_callbacks, content, message
+):
+    """Past a size the upload request does not parse the file: the task reports what is wrong with it."""
+    settings.IMPORT_SYNC_ROWS = 1
+    client.force_login(cast.secretary_a)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = upload(client, "members", content())
+    job = latest_job()
+    assert response.status_code == 302 and len(queued) == 1
+    assert job.status == ImportJob.Status.INVALID
+    assert [e["row"] for e in job.errors] == [None] and message in job.errors[0]["message"]
 
 
 def test_missing_columns_are_named(client, cast):
