@@ -8,6 +8,7 @@ import datetime
 import time
 
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import Campaign, Meeting
@@ -119,3 +120,51 @@ def comment_data(**overrides):
     data["started"] = form_token()
     data.update(overrides)
     return data
+
+
+def board_world(world, settings, media_root):
+    """The public board's objects of the scope matrix (tests/portal/test_scope_matrix.py), on its ``world``:
+
+    ``public_commitment_a`` and ``hidden_commitment_a``, a published and a draft commitment of branch_a,
+    with their photos ``public_photo_a`` and ``hidden_photo_a``; ``comment_a``, ``comment_a2``,
+    ``comment_b`` and ``comment_other``, a pending comment on a published commitment of branch_a,
+    branch_a2, branch_b and other_branch. The board's objects carry ``board_code`` for their URL.
+    The rate limits start afresh.
+    """
+    settings.MEDIA_ROOT = media_root
+    cache.clear()
+    campaign = make_campaign(world.city)
+
+    def commitment(org, state, audience=Commitment.Audience.SUPERIOR):
+        made = Commitment.objects.create(
+            campaign=campaign,
+            kind=Commitment.Kind.ORGANIZATION,
+            audience=audience,
+            organization=org,
+            title=f"{org.name}的承诺",
+            state=state,
+        )
+        Item.objects.create(
+            commitment=made, content=f"{org.name}的事项", target="目标", deadline=datetime.date(2011, 6, 30)
+        )
+        return made
+
+    world.public_commitment_a = commitment(world.branch_a, Commitment.State.PUBLISHED)
+    world.hidden_commitment_a = commitment(world.branch_a, Commitment.State.DRAFT, Commitment.Audience.PUBLIC)
+    _update, world.public_photo_a = add_update(world.public_commitment_a, world.secretary_a)
+    _update, world.hidden_photo_a = add_update(world.hidden_commitment_a, world.secretary_a)
+    for public_object in (
+        world.public_commitment_a,
+        world.hidden_commitment_a,
+        world.public_photo_a,
+        world.hidden_photo_a,
+    ):
+        public_object.board_code = world.board_a.code
+    world.comment_a = add_comment(world.public_commitment_a)
+    for name, org in (
+        ("comment_a2", world.branch_a2),
+        ("comment_b", world.branch_b),
+        ("comment_other", world.other_branch),
+    ):
+        setattr(world, name, add_comment(commitment(org, Commitment.State.PUBLISHED)))
+    return world

@@ -6,11 +6,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
 from django.utils.translation import gettext
 
+from commitments.models import Comment
 from portal.models import AuditEntry, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
 
 STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit)
 
 STATE_MODELS += (ImportJob,)
+STATE_MODELS += (Comment,)  # the public's comments: posted, then moderated
 
 
 def db_state():

@@ -56,6 +56,7 @@ from openpyxl import Workbook
 from portal import roll_format, roll_import
 from portal.models import AuditEntry, ImportJob
 
+from ..commitments.board_data import comment_data
 from .helpers import db_state
 
 GET, POST = "GET", "POST"
@@ -174,6 +175,29 @@ IMPORT_JOB = {
 IMPORT_JOB_POST = {
     "import_office":   (L,  404,        404,        DONE,  403,  404,        L,       404),
 }
+# The public board's pages and photos, by the board's code: a published commitment for everyone, a draft
+# for no one; a comment can be left by anyone, logged in or not (objects: tests/commitments/board_data.py).
+PUBLIC_COMMITMENT = {
+    #                      anon  secretary_a committee_a office admin member_user inactive secretary_b
+    "public_commitment_a": (200, 200,        200,        200,   200,  200,        200,     200),
+    "hidden_commitment_a": (404, 404,        404,        404,   404,  404,        404,     404),
+}
+PUBLIC_COMMENT_POST = {
+    "public_commitment_a": (DONE, DONE,      DONE,       DONE,  DONE, DONE,       DONE,    DONE),
+    "hidden_commitment_a": (404, 404,        404,        404,   404,  404,        404,     404),
+}
+PUBLIC_PHOTO = {
+    "public_photo_a":      (200, 200,        200,        200,   200,  200,        200,     200),
+    "hidden_photo_a":      (404, 404,        404,        404,   404,  404,        404,     404),
+}
+PUBLIC_PAGE = {None: (200, 200, 200, 200, 200, 200, 200, 200)}
+# Moderating a comment: comment.moderate, the staff of the commented organization or a superior.
+COMMENT_MODERATE = {
+    "comment_a":     (L,  200,        200,        200,   200,  404,        L,       404),
+    "comment_a2":    (L,  404,        200,        200,   200,  404,        L,       404),
+    "comment_b":     (L,  404,        404,        200,   200,  404,        L,       200),
+    "comment_other": (L,  404,        404,        404,   200,  404,        L,       404),
+}
 # fmt: on
 
 MATRIX = [
@@ -211,10 +235,25 @@ MATRIX = [
     # commitments
     *rows("commitments:list", GET, EVERYONE),
     *rows("commitments:board", GET, PUBLIC_BOARD),
+    *rows("commitments:board_commitment", GET, PUBLIC_COMMITMENT),
+    *rows("commitments:board_commitment", POST, PUBLIC_COMMENT_POST),
+    *rows("commitments:board_evidence", GET, PUBLIC_PHOTO),
+    *rows("commitments:comment_lookup", GET, PUBLIC_PAGE),
+    *rows("commitments:board_share", GET, ORG_VIEW),
+    *rows("commitments:board_qr", GET, ORG_VIEW),
+    *rows("commitments:board_poster", GET, ORG_VIEW),
+    *rows("commitments:moderation_queue", GET, STAFF_ONLY),
+    *rows("commitments:comment_moderate", GET, COMMENT_MODERATE),
+    *rows("commitments:comment_moderate", POST, posted(COMMENT_MODERATE)),
 ]
 
 # URLs open to the public by design: their 404 is a plain "not found", not a refusal of the scope layer.
-PUBLIC = {"commitments:board"}
+PUBLIC = {
+    "commitments:board",
+    "commitments:board_commitment",
+    "commitments:board_evidence",
+    "commitments:comment_lookup",
+}
 
 # URLs whose object travels in the form rather than in the URL.
 OBJECT_IN_BODY = {"portal:member_create"}
@@ -274,6 +313,8 @@ PAYLOADS = {
     "portal:member_edit": lambda w, member: _member_form(getattr(w, member)),
     "portal:member_transfer": lambda w, member: {"to": getattr(w, TRANSFER_TO[member]).code, "note": "工作调动"},
     "portal:member_remove": lambda w, member: {"reason": "出党"},
+    "commitments:board_commitment": lambda w, commitment: comment_data(),
+    "commitments:comment_moderate": lambda w, comment: {"decision": "approve", "reply": "谢谢监督"},
     "portal:roll_import": lambda w, kind: _upload(getattr(w, kind).kind),
     "portal:roll_import_job": lambda w, job: {},
 }
@@ -363,9 +404,18 @@ CASES = [
 ]
 
 
+# URLs with two arguments: the object's attributes that fill them, in order.
+URL_ARGS = {
+    "commitments:board_commitment": ("board_code", "pk"),
+    "commitments:board_evidence": ("board_code", "pk"),
+}
+
+
 def url_of(row, world):
     if row.obj is None or row.url in OBJECT_IN_BODY:
         return reverse(row.url)
+    if row.url in URL_ARGS:
+        return reverse(row.url, args=[getattr(getattr(world, row.obj), attr) for attr in URL_ARGS[row.url]])
     return reverse(row.url, args=[getattr(getattr(world, row.obj), URL_ARG.get(row.url, "pk"))])
 
 
@@ -408,7 +458,7 @@ def _first_allowed_post(url):
     for row in MATRIX:
         if row.url == url and row.method == POST:
             for role, expected in zip(ROLES, row.expected, strict=True):
-                if expected in (DONE, BACK):
+                if expected in (DONE, BACK) and role != "anonymous":  # the token test logs in
                     return row, role
     raise AssertionError(f"no role may POST to {url}")
 
