@@ -84,9 +84,10 @@ def _filed_member(campaign):
     return Exists(Commitment.objects.filter(member=OuterRef("pk"), campaign=campaign, state__in=Commitment.FILED))
 
 
-def grouped(scope, root, campaign, key):
+def grouped(scope, root, campaign, key, items=None):
     """``{group key: Figures}`` over ``root``'s subtree; ``key(prefix)`` is the grouping expression for
-    an organization reached through ``prefix`` (e.g. ``"commitment__organization__"``)."""
+    an organization reached through ``prefix`` (e.g. ``"commitment__organization__"``). ``items``: a Q
+    narrowing the items counted for progress and fulfilment (e.g. those due in one year)."""
     groups = {}
 
     def add(rows):
@@ -122,7 +123,7 @@ def grouped(scope, root, campaign, key):
             commitment__state=Commitment.State.PUBLISHED,
             commitment__organization__path__startswith=root.path,
             commitment__organization__status=Organization.Status.ACTIVE,
-        ),
+        ).filter(items or Q()),
         "commitment.view",
     )
     progress_sum, weight_sum = weighted_progress()
@@ -142,15 +143,15 @@ def grouped(scope, root, campaign, key):
     return groups
 
 
-def by_subordinate(scope, root, campaign):
+def by_subordinate(scope, root, campaign, items=None):
     """``{path of a direct subordinate (or of the root itself, for its own row): Figures}``."""
     length = len(root.path) + SEGMENT + 1
-    return grouped(scope, root, campaign, lambda prefix: Substr(f"{prefix}path", 1, length))
+    return grouped(scope, root, campaign, lambda prefix: Substr(f"{prefix}path", 1, length), items)
 
 
-def by_sector(scope, root, campaign):
+def by_sector(scope, root, campaign, items=None):
     """``{sector: Figures}`` over ``root``'s subtree."""
-    return grouped(scope, root, campaign, lambda prefix: F(f"{prefix}sector"))
+    return grouped(scope, root, campaign, lambda prefix: F(f"{prefix}sector"), items)
 
 
 def total(groups):

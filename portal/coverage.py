@@ -1,6 +1,6 @@
 """The 双百 coverage figures of a subtree, in one aggregate query."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db.models import Count, Q
 
@@ -39,8 +39,9 @@ class Coverage:
         return self.rate(self.above_scale_single, self.above_scale)
 
 
-def coverage_for(units):
-    """``units``: a queryset of Unit already narrowed to a subtree."""
+def coverage_counts():
+    """The aggregates of ``Coverage``'s fields, aliased ``n_<field>`` (aliases must not collide with the
+    Unit fields the filters name): for ``aggregate()``, or ``annotate()`` after ``values()`` for groups."""
     can_form = Q(party_members__gte=3)
     above = can_form & Q(above_scale=True, kind=Unit.Kind.ENTERPRISE)
     counts = {
@@ -52,6 +53,14 @@ def coverage_for(units):
         "above_scale": Count("pk", filter=above),
         "above_scale_single": Count("pk", filter=above & Q(coverage=Unit.Coverage.SINGLE)),
     }
-    # Aliases must not collide with the Unit fields the filters name.
-    figures = units.aggregate(**{f"n_{name}": count for name, count in counts.items()})
-    return Coverage(**{name: figures[f"n_{name}"] for name in counts})
+    return {f"n_{name}": count for name, count in counts.items()}
+
+
+def coverage_from(row):
+    """A ``Coverage`` from a row of the ``coverage_counts()`` aggregates."""
+    return Coverage(**{field.name: row[f"n_{field.name}"] or 0 for field in fields(Coverage)})
+
+
+def coverage_for(units):
+    """``units``: a queryset of Unit already narrowed to a subtree."""
+    return coverage_from(units.aggregate(**coverage_counts()))

@@ -1,18 +1,28 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from commitments.forms import CampaignChoiceForm
+from commitments.views.staff import campaigns_for, chosen_campaign
+
+from .. import dashboard
+from ..charts import bar_chart
 from ..coverage import coverage_for
-from ..models import Member, Unit
+from ..models import Member, Organization, Sector, Unit
 from ..rules import unit_warning_filter, warning_filter
 from .organizations import scope_roots
+
+SUBORDINATES_PER_PAGE = 30
 
 
 @login_required
 def home(request):
     """The dashboard of the user's scope: a fixed number of aggregate queries whatever its size."""
     scope = request.scope
-    context = {"roots": scope_roots(scope), "member": scope.member}
+    roots = list(scope_roots(scope))
+    context = {"roots": roots, "member": scope.member}
     if scope.can("warnings.view"):
         orgs = scope.organizations("organization.view").active()
         members = scope.filter(Member.objects.filter(active=True), "member.view")
@@ -33,4 +43,57 @@ def home(request):
             + units.filter(unit_warning_filter()).count(),
             coverage=coverage_for(units),
         )
+        if "org" in request.GET:
+            context.update(area(request, scope.get(Organization.objects.all(), "warnings.view", pk=request.GET["org"])))
+        elif roots:
+            context.update(area(request, roots[0]))
     return render(request, "portal/home.html", context)
+
+
+def area(request, root):
+    """The figures of ``root``'s subtree by subordinate (a page of them) and by sector, with their charts."""
+    scope = request.scope
+    campaigns = campaigns_for(scope, root)
+    campaign = chosen_campaign(request, campaigns)
+    groups = dashboard.grouped(scope, root, campaign, dashboard.subordinate_key(root))
+    sectors = dashboard.grouped(scope, root, campaign, dashboard.sector_key)
+    children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
+    page = Paginator(children, SUBORDINATES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = dashboard.subordinate_rows(root, page, groups)
+    sector_rows = dashboard.sector_rows(sectors, Sector.choices)
+    commitment_series = [_("Filed"), _("Progress"), _("Fulfilled")]
+    coverage_series = [_("Organization coverage"), _("Work coverage")]
+
+    def commitment_values(row):
+        c = row.figures.commitments
+        return (c.filed_rate, c.progress, c.fulfilled_rate)
+
+    def coverage_values(row):
+        return (row.figures.coverage.organization_rate, row.figures.coverage.work_rate)
+
+    charts = {
+        "coverage": bar_chart(
+            _("Coverage by subordinate organization"),
+            coverage_series,
+            [(r.label, coverage_values(r)) for r in rows],
+        ),
+    }
+    if campaign:
+        charts["subordinates"] = bar_chart(
+            _("Commitments by subordinate organization"),
+            commitment_series,
+            [(r.label, commitment_values(r)) for r in rows],
+        )
+        charts["sectors"] = bar_chart(
+            _("Commitments by sector"), commitment_series, [(r.label, commitment_values(r)) for r in sector_rows]
+        )
+    return {
+        "area_root": root,
+        "campaign": campaign,
+        "campaign_form": CampaignChoiceForm(initial={"campaign": campaign}, campaigns=campaigns) if campaign else None,
+        "area_total": dashboard.total(groups),
+        "area_rows": rows,
+        "sector_rows": sector_rows,
+        "page": page,
+        "charts": charts,
+    }

@@ -1,0 +1,128 @@
+"""Figures of an area (an organization's subtree) by subordinate organization and by sector.
+
+Used by the dashboard (``portal.views.home``) and the annual report (``campaigns.exporters``). Every
+figure is an SQL aggregate grouped by a key expression: the path prefix of the direct subordinate an
+organization lies under (``Substr(path, 1, len(root.path) + segment)``; the root's own row is keyed by its
+path) or the sector. So an area of any size costs the same number of queries:
+
+- commitments (``commitments.rollups``): % filed, % members committed, weighted progress, % fulfilled;
+  three queries per grouping, and only when a campaign is chosen;
+- 双百 coverage of the two-new units (``portal.coverage``): one query;
+- establishment warnings: organizations breaking seed 002's rules (one query, the number of full
+  members is a correlated subquery) and units that should have their own organization (one query).
+
+All querysets go through the scope, as a view's would.
+"""
+
+from dataclasses import dataclass, field, fields
+
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Substr
+
+from commitments import rollups
+
+from .coverage import Coverage, coverage_counts, coverage_from
+from .models import Member, Organization, Unit
+from .models.organizations import SEGMENT
+from .rules import unit_warning_filter, warning_filter
+
+
+def _no_coverage():
+    return Coverage(**{f.name: 0 for f in fields(Coverage)})
+
+
+@dataclass
+class AreaFigures:
+    commitments: rollups.Figures = field(default_factory=rollups.Figures)
+    coverage: Coverage = field(default_factory=_no_coverage)
+    organization_warnings: int = 0
+    unit_warnings: int = 0
+
+    @property
+    def warnings(self):
+        return self.organization_warnings + self.unit_warnings
+
+    def __iadd__(self, other):
+        self.commitments += other.commitments
+        for f in fields(Coverage):
+            setattr(self.coverage, f.name, getattr(self.coverage, f.name) + getattr(other.coverage, f.name))
+        self.organization_warnings += other.organization_warnings
+        self.unit_warnings += other.unit_warnings
+        return self
+
+
+def subordinate_key(root):
+    """The grouping expression: the path of the direct subordinate of ``root`` an organization lies under."""
+    length = len(root.path) + SEGMENT + 1
+    return lambda prefix: Substr(f"{prefix}path", 1, length)
+
+
+def sector_key(prefix):
+    return F(f"{prefix}sector")
+
+
+def organization_key(prefix):
+    """Every organization a group of its own (the report's appendix)."""
+    return F(f"{prefix}path")
+
+
+def _full_members():
+    members = (
+        Member.objects.filter(organization=OuterRef("pk"), active=True, status=Member.Status.FULL)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members, output_field=IntegerField()), 0)
+
+
+def grouped(scope, root, campaign, key, items=None):
+    """``{group key: AreaFigures}`` over ``root``'s subtree; ``key(prefix)`` as in ``commitments.rollups``.
+    ``campaign`` None: no commitment figures. ``items``: a Q narrowing the commitment items counted."""
+    groups = {}
+
+    def group(name):
+        return groups.setdefault(name, AreaFigures())
+
+    if campaign is not None:
+        for name, figures in rollups.grouped(scope, root, campaign, key, items).items():
+            group(name).commitments = figures
+    units = scope.filter(Unit.objects.filter(organization__path__startswith=root.path), "unit.view")
+    for row in units.annotate(key=key("organization__")).values("key").annotate(**coverage_counts()).order_by():
+        group(row["key"]).coverage = coverage_from(row)
+    warned_units = units.filter(unit_warning_filter()).annotate(key=key("organization__")).values("key")
+    for row in warned_units.annotate(n=Count("pk")).order_by():
+        group(row["key"]).unit_warnings = row["n"]
+    organizations = scope.organizations("warnings.view").active().filter(path__startswith=root.path)
+    warned = organizations.annotate(full_members=_full_members()).filter(warning_filter())
+    for row in warned.annotate(key=key("")).values("key").annotate(n=Count("pk")).order_by():
+        group(row["key"]).organization_warnings = row["n"]
+    return groups
+
+
+def total(groups):
+    out = AreaFigures()
+    for figures in groups.values():
+        out += figures
+    return out
+
+
+@dataclass
+class Row:
+    label: str
+    figures: AreaFigures
+    organization: Organization | None = None  # a subordinate (or the root itself); None for a sector
+    own: bool = False  # the root's own row: its own members, commitments and units
+
+
+def subordinate_rows(root, children, groups):
+    """The root's own row, then one per child (in the order given), from ``grouped(..., subordinate_key(root))``."""
+    rows = [Row(root.name, groups.get(root.path, AreaFigures()), root, own=True)]
+    rows += [Row(child.name, groups.get(child.path, AreaFigures()), child) for child in children]
+    return rows
+
+
+def sector_rows(groups, sectors):
+    """One row per sector that has any figure, in the order of ``sectors`` (``Sector.choices``)."""
+    return [Row(str(label), groups[value]) for value, label in sectors if value in groups]
