@@ -36,7 +36,10 @@ D2027 = datetime.date(2027, 3, 31)
 @pytest.fixture
 def area(cast):
     cast.campaign = make_campaign(
-        cast.city, name="2025—2027年创先争优活动", starts_on=datetime.date(2025, 6, 1), ends_on=datetime.date(2027, 6, 30)
+        cast.city,
+        name="2025—2027年创先争优活动",
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2027, 6, 30),
     )
     cast.branch_a2.sector = "rural"
     cast.branch_a2.save()
@@ -48,7 +51,10 @@ def area(cast):
     UnitFactory(name="茶社", organization=cast.branch_a2, kind="social", party_members=1, coverage=Unit.Coverage.NONE)
     c = cast.campaign
     cast.town_commitment = make_commitment(
-        c, cast.town_a, "published", items=[{"weight": 2, "progress": 50, "deadline": D2027, "content": "建设党员服务中心"}]
+        c,
+        cast.town_a,
+        "published",
+        items=[{"weight": 2, "progress": 50, "deadline": D2027, "content": "建设党员服务中心"}],
     )
     cast.branch_commitment = make_commitment(
         c,

@@ -21,10 +21,15 @@ def home(client, user, **params):
 
 def commitments(f):
     c = f.commitments
-    return (c.organizations_filed, c.organizations, c.filed_rate), (c.members_filed, c.members, c.members_rate), (
-        c.items,
-        c.progress,
-    ), (c.fulfilled, c.assessed, c.fulfilled_rate)
+    return (
+        (c.organizations_filed, c.organizations, c.filed_rate),
+        (c.members_filed, c.members, c.members_rate),
+        (
+            c.items,
+            c.progress,
+        ),
+        (c.fulfilled, c.assessed, c.fulfilled_rate),
+    )
 
 
 def coverage(f):
@@ -70,7 +75,7 @@ def test_the_page_shows_the_figures_as_tables_and_charts(client, area):
 
 
 def test_an_organization_name_is_text_in_the_charts(client, area):
-    area.branch_a.name = '<script>alert(1)</script>甲村'
+    area.branch_a.name = "<script>alert(1)</script>甲村"
     area.branch_a.save()
     page = home(client, area.committee_a).content.decode()
     assert "<script>alert(1)" not in page
@@ -84,7 +89,7 @@ def test_the_office_drills_down_from_the_city_and_the_figures_stay_the_same(clie
     assert commitments(city["area_total"])[0] == (3, 5, 60.0)  # town_a, branch_a, branch_b filed; town_b, a2 not
     town = home(client, area.office, org=area.town_a.pk, campaign=area.campaign.pk).context
     assert commitments(town["area_total"]) == commitments(home(client, area.committee_a).context["area_total"])
-    assert f'?org={area.town_a.pk}&amp;campaign={area.campaign.pk}' in home(client, area.office).content.decode()
+    assert f"?org={area.town_a.pk}&amp;campaign={area.campaign.pk}" in home(client, area.office).content.decode()
 
 
 def test_the_dashboard_stays_within_the_users_scope(client, area):
