@@ -8,6 +8,7 @@ from commitments.models import Board, Comment, TransitionError
 from portal.models import AuditEntry
 
 from ..factories import MemberFactory
+from ..portal.helpers import zh
 from .board_data import add_comment, make_campaign, make_commitment
 
 
@@ -105,7 +106,7 @@ def test_rejecting_asks_for_confirmation_first(client, comments):
     client.force_login(comments.secretary_a)
     response = client.post(moderate_url(comments.comment_a), {"decision": "reject", "reply": "内容与承诺无关"})
     assert response.status_code == 200
-    assert "Yes, reject it" in response.text and 'name="confirm" value="1"' in response.text
+    assert zh("Yes, reject it") in response.text and 'name="confirm" value="1"' in response.text
     assert Comment.objects.get(pk=comments.comment_a.pk).status == "pending"
 
     response = client.post(
@@ -115,16 +116,16 @@ def test_rejecting_asks_for_confirmation_first(client, comments):
     comment = Comment.objects.get(pk=comments.comment_a.pk)
     assert (comment.status, comment.reply) == ("rejected", "内容与承诺无关")
     lookup = client.get(reverse("commitments:comment_lookup"), {"ref": comment.reference}).text
-    assert "Not shown" in lookup and "内容与承诺无关" in lookup
+    assert zh(Comment.Status.REJECTED.label) in lookup and "内容与承诺无关" in lookup
 
 
 def test_a_comment_is_moderated_once(client, comments):
     comments.comment_a.moderate(comments.committee_a, approve=False, reply="先到先得")
     client.force_login(comments.secretary_a)
     page = client.get(moderate_url(comments.comment_a)).text
-    assert "Already moderated" in page and 'value="approve"' not in page
+    assert zh(Comment.Status.REJECTED.label) in page and 'value="approve"' not in page
     response = client.post(moderate_url(comments.comment_a), {"decision": "approve"}, follow=True)
-    assert "This comment has already been moderated by someone else." in response.text
+    assert zh("This comment has already been moderated by someone else.") in response.text
     comment = Comment.objects.get(pk=comments.comment_a.pk)
     assert (comment.status, comment.reply, comment.moderated_by) == ("rejected", "先到先得", comments.committee_a)
 
@@ -142,7 +143,8 @@ def test_a_reply_too_long_is_refused(client, comments):
     client.force_login(comments.secretary_a)
     response = client.post(moderate_url(comments.comment_a), {"decision": "approve", "reply": "长" * 1001})
     assert response.status_code == 200
-    assert "Keep the reply to 1000 characters (it has 1001)." in response.text
+    message = "Keep the reply to %(limit_value)d characters (it has %(show_value)d)."
+    assert zh(message, limit_value=1000, show_value=1001) in response.text
     assert Comment.objects.get(pk=comments.comment_a.pk).status == "pending"
 
 
