@@ -23,6 +23,7 @@ def _spec(request, kind):
     """The layout of ``kind``, for a user whom the scope layer grants its import action somewhere."""
     spec = SPECS.get(kind)
     if spec is None:
+        request.scope.refused(ImportJob, {"kind": kind})
         raise Http404
     request.scope.require_any(spec.action, spec.model)
     return spec
