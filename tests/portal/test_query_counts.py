@@ -18,8 +18,13 @@ SIZES = [3, 60]
 
 
 @pytest.fixture(params=SIZES, ids=lambda n: f"{n}-rows")
-def area(request, world):
-    """town_a with ``n`` more branches (each with a member and a unit), and ``n`` more members in branch_a."""
+def area(request, cast):
+    """town_a with ``n`` more branches (each with a member and a unit), and ``n`` more members in branch_a.
+
+    Built on the plain ``cast``, not on ``world``: objects other features add to the world (a campaign, say)
+    would change what the pages show and so their counts.
+    """
+    world = cast
     n = request.param
     for i in range(n):
         branch = OrganizationFactory(name=f"新区{i:03}党支部", code=f"XQ-{i:03}", parent=world.town_a)
