@@ -247,7 +247,7 @@ class UploadForm(forms.Form):
         return ImportJob.objects.create(
             kind=self.spec.kind,
             file=upload,
-            file_name=os.path.basename(upload.name)[:200],
+            file_name=upload.name[:200],
             organization=self.cleaned_data["organization"],
             created_by=user,
             language=translation.get_language(),
