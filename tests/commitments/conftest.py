@@ -1,8 +1,7 @@
 """Fixtures of the commitment tests, on top of the suite-wide ``cast`` (tests/conftest.py).
 
 ``fx`` is the cast with a running campaign over the city (criteria 五个好 / 五带头, a carrier, the
-fulfilment step not yet open) and ``committee_b``, a committee officer of town_b. Uploaded files go
-to a temporary MEDIA_ROOT.
+fulfilment step not yet open) and ``committee_b``, a committee officer of town_b.
 """
 
 import pytest
@@ -11,11 +10,6 @@ from portal.models import Role
 
 from ..factories import UserFactory, grant
 from .factories import make_campaign
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
