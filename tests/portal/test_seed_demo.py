@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from campaigns.models import Campaign
+from commitments.models import Commitment
 from portal.demo import CITY_CODE, DEFAULT_MEMBERS, DEFAULT_ORGS, minimums
 from portal.models import Level, Member, Organization, Role, RoleAssignment, Sector, Unit
 from portal.models.organizations import encode_segment
@@ -90,6 +92,8 @@ def snapshot():
 
 
 def wipe():
+    Commitment.objects.all().delete()  # the demo campaign's (commitments/demo.py): they protect members
+    Campaign.objects.all().delete()
     Member.objects.all().delete()
     Unit.objects.all().delete()
     User.objects.all().delete()

@@ -4,9 +4,11 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commitments.demo import build_demo_campaign
 from portal.demo import (
     DEFAULT_MEMBERS,
     DEFAULT_ORGS,
@@ -21,8 +23,9 @@ from portal.models import Unit
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Build the demo city (吴江市: towns, development zones, organizations, members, two-new units) and "
-        "one account per role. Deterministic; does nothing when the demo city is already there."
+        "Build the demo city (吴江市: towns, development zones, organizations, members, two-new units), "
+        "one account per role and the demo campaign with commitments in every state. Deterministic; does nothing "
+        "when the demo city is already there."
     )
 
     def add_arguments(self, parser):
@@ -39,12 +42,21 @@ class Command(BaseCommand):
             help=gettext_lazy("Number of party members (default %(default)s; 3000000 for a benchmark)."),
         )
         parser.add_argument(
+            "--commitments",
+            type=int,
+            default=None,
+            help=gettext_lazy(
+                "Organizations with commitments in the demo campaign besides the fixed showcase (default: all, "
+                "about one commitment per organization; 0 for the showcase only, e.g. to seed a benchmark faster)."
+            ),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=gettext_lazy("Create the demo accounts even though DEBUG is off."),
         )
 
-    def handle(self, *args, orgs, members, force, **options):
+    def handle(self, *args, orgs, members, commitments, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 _(
@@ -55,10 +67,10 @@ class Command(BaseCommand):
         if demo_city_exists():
             self.stdout.write(_("The demo city is already in the database: nothing was changed."))
         else:
-            self._build(orgs, members)
+            self._build(orgs, members, commitments)
         self._print_accounts()
 
-    def _build(self, orgs, members):
+    def _build(self, orgs, members, commitments):
         min_orgs, min_members = minimums()
         if orgs < min_orgs:
             raise CommandError(_("--orgs must be at least %(n)d (the fixed part of the demo city).") % {"n": min_orgs})
@@ -66,13 +78,17 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--members must be at least %(n)d (the members of its fixed branches).") % {"n": min_members}
             )
+        if commitments is not None and commitments < 0:
+            raise CommandError(_("--commitments must be 0 or more."))
         if clashes := clashing_usernames():
             raise CommandError(
                 _("These users already exist and the demo needs their names: %(names)s. Use a fresh database.")
                 % {"names": ", ".join(clashes)}
             )
         started = time.monotonic()
-        build_demo_city(orgs, members)
+        with transaction.atomic():
+            build_demo_city(orgs, members)
+            campaign = build_demo_campaign(limit=commitments)
         self.stdout.write(
             self.style.SUCCESS(
                 _(
@@ -86,6 +102,11 @@ class Command(BaseCommand):
                     "seconds": time.monotonic() - started,
                 }
             )
+        )
+        rows = campaign.commitments.all()
+        self.stdout.write(
+            _("The demo campaign %(name)s: %(commitments)d commitments, %(published)d of them on the public boards.")
+            % {"name": campaign.name, "commitments": rows.count(), "published": rows.published().count()}
         )
 
     def _print_accounts(self):
