@@ -60,12 +60,52 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old .xls files and password-protected wor
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 PROGRESS_TTL = 6 * 3600
 
-DAMAGED = gettext_lazy(
-    "The file is damaged or is not an Excel workbook. Open it in Excel or WPS, save it as .xlsx and upload it again."
-)
-UNKNOWN_ORGANIZATION = gettext_lazy("No organization with the code “%(code)s” in your area.")
-DISSOLVED = gettext_lazy("The organization “%(code)s” is dissolved.")
-NO_ROWS = gettext_lazy("The file has no rows below the headers.")
+# Everything the import says to the user, in one place for the translators (and the tests).
+MESSAGES = {
+    # the file as a whole
+    "type": gettext_lazy(
+        "Upload an Excel workbook (.xlsx). Save .xls or .csv files as “Excel workbook (.xlsx)” first."
+    ),
+    "size": gettext_lazy("The file is %(size)s; at most %(limit)s can be imported. Split it into several files."),
+    "old_format": gettext_lazy(
+        "This is an old .xls file or a password-protected workbook. Remove the password and save it as .xlsx."
+    ),
+    "damaged": gettext_lazy(
+        "The file is damaged or is not an Excel workbook. Open it in Excel or WPS, "
+        "save it as .xlsx and upload it again."
+    ),
+    "unpacked": gettext_lazy("The file unpacks to more than %(limit)s and cannot be imported."),
+    "entities": gettext_lazy(
+        "The file contains XML entity declarations, refused for safety. Save it again from Excel or WPS."
+    ),
+    "headers": gettext_lazy(
+        "The first row must hold the column headers; missing: %(columns)s. The template shows them."
+    ),
+    "too_many_rows": gettext_lazy("The file has more than %(limit)s rows. Split it into several files."),
+    "no_rows": gettext_lazy("The file has no rows below the headers."),
+    # one cell
+    "required": gettext_lazy("Required."),
+    "not_a_date": gettext_lazy("“%(value)s” is not a date. Write dates like 2021-07-01."),
+    "future": gettext_lazy("The date is in the future."),
+    "unknown_value": gettext_lazy("Unknown value “%(value)s”. Use one of: %(choices)s."),
+    "too_long": gettext_lazy("Too long: at most %(max)s characters."),
+    # one row against the others and the database
+    "unknown_organization": gettext_lazy("No organization with the code “%(code)s” in your area."),
+    "dissolved": gettext_lazy("The organization “%(code)s” is dissolved."),
+    "code_twice": gettext_lazy("The code “%(code)s” is also in row %(row)s."),
+    "code_taken": gettext_lazy("This code is already used by another organization."),
+    "under_itself": gettext_lazy("An organization cannot be placed under itself or its own subordinate."),
+    "superior_later": gettext_lazy(
+        "The superior organization “%(code)s” comes further down, in row %(row)s. "
+        "List superior organizations above their subordinates."
+    ),
+    "member_twice": gettext_lazy("Same name and birth date in the same organization as row %(row)s."),
+    "member_exists": gettext_lazy("A member with this name and birth date is already on this organization's roll."),
+    "joined_before_birth": gettext_lazy("The joining date must be after the birth date."),
+    # the job
+    "no_right": gettext_lazy("You no longer have the right to import into this area."),
+    "crashed": gettext_lazy("The import stopped on an unexpected error; nothing was written. Try again later."),
+}
 
 
 class FileRejected(Exception):
@@ -90,32 +130,25 @@ def check_archive(upload):
 
     Returns the declared unpacked size of the sheets and their shared strings: what reading costs."""
     if not upload.name.lower().endswith(".xlsx"):
-        raise FileRejected(
-            _("Upload an Excel workbook (.xlsx). Save .xls or .csv files as “Excel workbook (.xlsx)” first.")
-        )
+        raise FileRejected(MESSAGES["type"])
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise FileRejected(
-            _("The file is %(size)s; at most %(limit)s can be imported. Split it into several files.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
+            MESSAGES["size"] % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
         )
     upload.seek(0)
     if upload.read(len(OLE_SIGNATURE)) == OLE_SIGNATURE:
-        raise FileRejected(
-            _("This is an old .xls file or a password-protected workbook. Remove the password and save it as .xlsx.")
-        )
+        raise FileRejected(MESSAGES["old_format"])
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise FileRejected(DAMAGED) from None
+        raise FileRejected(MESSAGES["damaged"]) from None
     limit = settings.IMPORT_MAX_BYTES * UNPACKED_FACTOR
     if sum(entry.file_size for entry in entries) > limit:
-        raise FileRejected(
-            _("The file unpacks to more than %(limit)s and cannot be imported.") % {"limit": filesizeformat(limit)}
-        )
+        raise FileRejected(MESSAGES["unpacked"] % {"limit": filesizeformat(limit)})
     if "[Content_Types].xml" not in {entry.filename for entry in entries}:
-        raise FileRejected(DAMAGED)
+        raise FileRejected(MESSAGES["damaged"])
     upload.seek(0)
     return sum(e.file_size for e in entries if e.filename.startswith(("xl/worksheets/", "xl/sharedStrings")))
 
@@ -132,10 +165,8 @@ def _parsing():
         while cause is not None and not isinstance(cause, DefusedXmlException):
             cause = cause.__cause__  # openpyxl wraps what the parser raised
         if cause is not None:
-            raise FileRejected(
-                _("The file contains XML entity declarations, refused for safety. Save it again from Excel or WPS.")
-            ) from None
-        raise FileRejected(DAMAGED) from None
+            raise FileRejected(MESSAGES["entities"]) from None
+        raise FileRejected(MESSAGES["damaged"]) from None
 
 
 def _header_name(value):
@@ -160,10 +191,7 @@ class Sheet:
         self.positions = [found.get(column.header) for column in spec.columns]
         missing = [c.header for c, p in zip(spec.columns, self.positions, strict=True) if c.required and p is None]
         if missing:
-            raise FileRejected(
-                _("The first row must hold the column headers; missing: %(columns)s. The template shows them.")
-                % {"columns": "、".join(missing)}
-            )
+            raise FileRejected(MESSAGES["headers"] % {"columns": "、".join(missing)})
         self.width = max(p for p in self.positions if p is not None) + 1
         self.estimated_rows = worksheet.max_row - 1 if worksheet.max_row else None  # from the declared dimension
 
@@ -177,15 +205,13 @@ class Sheet:
             if cells is None:
                 return
             if number > EXCEL_MAX_ROW:
-                raise FileRejected(DAMAGED)
+                raise FileRejected(MESSAGES["damaged"])
             values = tuple(cells[p] if p is not None and p < len(cells) else None for p in self.positions)
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             count += 1
             if count > limit:
-                raise FileRejected(
-                    _("The file has more than %(limit)s rows. Split it into several files.") % {"limit": limit}
-                )
+                raise FileRejected(MESSAGES["too_many_rows"] % {"limit": limit})
             yield number, values
 
 
@@ -195,7 +221,7 @@ def open_sheet(fileobj, spec):
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     try:
         if not workbook.worksheets:
-            raise FileRejected(DAMAGED)
+            raise FileRejected(MESSAGES["damaged"])
         yield Sheet(workbook.worksheets[0], spec)
     finally:
         workbook.close()
@@ -210,7 +236,7 @@ def inspect(upload, spec):
         counted = sum(1 for _row in islice(sheet.rows(settings.IMPORT_MAX_ROWS), settings.IMPORT_SYNC_ROWS + 1))
     upload.seek(0)
     if not counted:
-        raise FileRejected(NO_ROWS)
+        raise FileRejected(MESSAGES["no_rows"])
     return counted
 
 
@@ -279,9 +305,9 @@ def _date(value, today):
             except ValueError:
                 continue
         if day is None:
-            raise CellError(_("“%(value)s” is not a date. Write dates like 2021-07-01.") % {"value": text[:40]})
+            raise CellError(MESSAGES["not_a_date"] % {"value": text[:40]})
     if day > today:
-        raise CellError(_("The date is in the future."))
+        raise CellError(MESSAGES["future"])
     return day
 
 
@@ -289,7 +315,7 @@ def parse(column, value, today):
     """The field value of one cell; raises ``CellError`` with a message for the user."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if column.required:
-            raise CellError(_("Required."))
+            raise CellError(MESSAGES["required"])
         return column.default
     if column.type == "date":
         return _date(value, today)
@@ -299,13 +325,12 @@ def parse(column, value, today):
             return lookup_table(column.names)[normalize(text)]
         except KeyError:
             raise CellError(
-                _("Unknown value “%(value)s”. Use one of: %(choices)s.")
-                % {"value": text[:40], "choices": "、".join(column.choices())}
+                MESSAGES["unknown_value"] % {"value": text[:40], "choices": "、".join(column.choices())}
             ) from None
     if column.type == "code":
         text = text.upper()
     if column.max_length and len(text) > column.max_length:
-        raise CellError(_("Too long: at most %(max)s characters.") % {"max": column.max_length})
+        raise CellError(MESSAGES["too_long"] % {"max": column.max_length})
     return text
 
 
@@ -402,7 +427,7 @@ class Importer:
         except FileRejected as rejected:
             self.error(None, None, rejected.message)
         if not self.total and not self.error_count:
-            self.error(None, None, NO_ROWS)
+            self.error(None, None, MESSAGES["no_rows"])
         self.finish()
 
     def finish(self):
@@ -444,21 +469,21 @@ class OrganizationImporter(Importer):
                 self.fail(
                     row,
                     "code",
-                    _("The code “%(code)s” is also in row %(row)s.") % {"code": code, "row": self.rows_of[code]},
+                    MESSAGES["code_twice"] % {"code": code, "row": self.rows_of[code]},
                 )
             elif code in taken:
-                self.fail(row, "code", _("This code is already used by another organization."))
+                self.fail(row, "code", MESSAGES["code_taken"])
             if code:
                 self.rows_of.setdefault(code, row.number)
             if parent and parent == code:
-                self.fail(row, "parent", _("An organization cannot be placed under itself or its own subordinate."))
+                self.fail(row, "parent", MESSAGES["under_itself"])
             elif parent and parent not in self.rows_of:
                 known = self.known.get(parent)
                 if known is None:
-                    entry = self.fail(row, "parent", UNKNOWN_ORGANIZATION % {"code": parent})
+                    entry = self.fail(row, "parent", MESSAGES["unknown_organization"] % {"code": parent})
                     self.unresolved.append((entry, parent))
                 elif known[2] != Organization.Status.ACTIVE:
-                    self.fail(row, "parent", DISSOLVED % {"code": parent})
+                    self.fail(row, "parent", MESSAGES["dissolved"] % {"code": parent})
             if row.data.get("level"):
                 self.levels[row.data["level"]] += 1
 
@@ -477,10 +502,7 @@ class OrganizationImporter(Importer):
     def finish(self):
         for entry, parent in self.unresolved:
             if entry and parent in self.rows_of:
-                entry["message"] = _(
-                    "The superior organization “%(code)s” comes further down, in row %(row)s. "
-                    "List superior organizations above their subordinates."
-                ) % {"code": parent, "row": self.rows_of[parent]}
+                entry["message"] = MESSAGES["superior_later"] % {"code": parent, "row": self.rows_of[parent]}
 
     def summary(self):
         return [[str(Level(level).label), self.levels[level]] for level in Level.values if self.levels[level]]
@@ -507,11 +529,11 @@ class MemberImporter(Importer):
             code = data.get("organization")
             organization = self.known.get(code) if code else None
             if code and organization is None:
-                self.fail(row, "organization", UNKNOWN_ORGANIZATION % {"code": code})
+                self.fail(row, "organization", MESSAGES["unknown_organization"] % {"code": code})
             elif organization and organization[2] != Organization.Status.ACTIVE:
-                self.fail(row, "organization", DISSOLVED % {"code": code})
+                self.fail(row, "organization", MESSAGES["dissolved"] % {"code": code})
             if data.get("birth_date") and data.get("joined_on") and data["birth_date"] >= data["joined_on"]:
-                self.fail(row, "joined_on", _("The joining date must be after the birth date."))
+                self.fail(row, "joined_on", MESSAGES["joined_before_birth"])
             if organization:
                 data["organization_id"], row.path = organization[0], organization[1]
                 self.organization_ids.add(organization[0])
@@ -521,8 +543,7 @@ class MemberImporter(Importer):
                     self.fail(
                         row,
                         "name",
-                        _("Same name and birth date in the same organization as row %(row)s.")
-                        % {"row": self.rows_of[key]},
+                        MESSAGES["member_twice"] % {"row": self.rows_of[key]},
                     )
                 else:
                     self.rows_of[key] = row.number
@@ -540,9 +561,7 @@ class MemberImporter(Importer):
         )
         for row, key in keyed:
             if key in existing:
-                self.fail(
-                    row, "name", _("A member with this name and birth date is already on this organization's roll.")
-                )
+                self.fail(row, "name", MESSAGES["member_exists"])
 
     def save(self, rows):
         Member.objects.bulk_create(
@@ -630,7 +649,7 @@ def _validate(job):
     job.status = ImportJob.Status.VALIDATING
     scope = _scope(job)
     if scope is None:
-        _fail(job, _("You no longer have the right to import into this area."))
+        _fail(job, MESSAGES["no_right"])
         return
     importer = IMPORTERS[job.kind](job, scope, write=False)
     _read(job, importer, expected=None)
@@ -648,7 +667,7 @@ def _read(job, importer, expected):
 def _write(job):
     scope = _scope(job)
     if scope is None:
-        _fail(job, _("You no longer have the right to import into this area."))
+        _fail(job, MESSAGES["no_right"])
         return
     importer = IMPORTERS[job.kind](job, scope, write=True)
     with transaction.atomic():
@@ -680,10 +699,7 @@ def run_job(job_id, confirm=False):
                 _validate(job)
         except Exception:
             logger.exception("Import job %s failed", job.pk)
-            _fail(
-                job,
-                _("The import stopped on an unexpected error; nothing was written. Try again later."),
-            )
+            _fail(job, MESSAGES["crashed"])
 
 
 def _queue(job, confirm):

@@ -11,7 +11,10 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from portal import roll_import
@@ -35,6 +38,14 @@ MEMBER_HEADERS = [
 ]
 ORG_HEADERS = ["组织名称", "组织编码", "上级组织编码", "层级", "领域", "书记", "联系电话", "成立日期"]
 BORN, JOINED = datetime.date(1985, 3, 12), datetime.date(2008, 7, 1)
+M = roll_import.MESSAGES
+
+
+def zh(message, **params):
+    """``message`` (a msgid or a lazy translation) as the Chinese UI, the default language, says it."""
+    with translation.override("zh-hans"):
+        text = gettext(message) if isinstance(message, str) else str(message)
+        return text % params if params else text
 
 
 def member(name="赵六", org="BR-A", **changes):
@@ -148,7 +159,11 @@ def test_members_are_checked_previewed_then_imported_on_confirmation(client, cas
     assert page.context["may_confirm"]
     assert "import-preview" in page.content.decode() and "钱七" in page.content.decode()
     assert job.preview[2][2] == "1990/2/3"
-    assert dict(job.summary) == {"Full member": 2, "Probationary member": 2, "Organizations": 1}
+    assert dict(job.summary) == {
+        zh(Member.Status.FULL.label): 2,
+        zh(Member.Status.PROBATIONARY.label): 2,
+        zh("Organizations"): 1,
+    }
 
     response = confirm(client, job)
 
@@ -243,23 +258,19 @@ def test_every_error_is_listed_with_row_and_column_and_nothing_is_written(client
     assert job.status == ImportJob.Status.INVALID
     assert Member.objects.count() == before
     errors = errors_of(job)
-    assert set(errors) == {
-        (3, "姓名"),
-        (4, "出生日期"),
-        (5, "党员类别"),
-        (6, "所在组织编码"),
-        (7, "所在组织编码"),
-        (8, "姓名"),
-        (9, "姓名"),
-        (10, "入党日期"),
-        (11, "入党日期"),
-    }
     assert job.error_count == 9
-    assert "1985-13-45" in errors[(4, "出生日期")]
-    assert "候补" in errors[(5, "党员类别")] and "正式" in errors[(5, "党员类别")]
-    assert "row 2" in errors[(8, "姓名")]
-    # An organization outside the user's area reads exactly like one that does not exist.
-    assert errors[(7, "所在组织编码")].replace("BR-B", "X") == errors[(6, "所在组织编码")].replace("NOPE", "X")
+    assert errors == {
+        (3, "姓名"): zh(M["required"]),
+        (4, "出生日期"): zh(M["not_a_date"], value="1985-13-45"),
+        (5, "党员类别"): zh(M["unknown_value"], value="候补", choices="正式、预备"),
+        (6, "所在组织编码"): zh(M["unknown_organization"], code="NOPE"),
+        # An organization outside the user's area reads exactly like one that does not exist.
+        (7, "所在组织编码"): zh(M["unknown_organization"], code="BR-B"),
+        (8, "姓名"): zh(M["member_twice"], row=2),
+        (9, "姓名"): zh(M["member_exists"]),
+        (10, "入党日期"): zh(M["joined_before_birth"]),
+        (11, "入党日期"): zh(M["future"]),
+    }
     page = client.get(job.get_absolute_url()).content.decode()
     assert "import-errors" in page and "1985-13-45" in page
     assert not client.get(job.get_absolute_url()).context["may_confirm"]
@@ -300,9 +311,12 @@ def test_organization_errors(client, cast):
         (12, "组织名称"),
         (12, "上级组织编码"),
     }
-    assert "row 10" in errors[(2, "上级组织编码")]
-    assert errors[(3, "上级组织编码")].replace("TOWN-B", "X") == errors[(4, "上级组织编码")].replace("NOPE", "X")
-    assert "row 6" in errors[(7, "组织编码")]
+    assert errors[(2, "上级组织编码")] == zh(M["superior_later"], code="TA-9", row=10)
+    assert errors[(3, "上级组织编码")] == zh(M["unknown_organization"], code="TOWN-B")  # outside the area
+    assert errors[(4, "上级组织编码")] == zh(M["unknown_organization"], code="NOPE")
+    assert errors[(5, "组织编码")] == zh(M["code_taken"])
+    assert errors[(7, "组织编码")] == zh(M["code_twice"], code="TA-5", row=6)
+    assert errors[(11, "上级组织编码")] == zh(M["under_itself"])
     assert not Organization.objects.filter(code__startswith="TA-").exists()
 
 
@@ -311,7 +325,7 @@ def test_a_dissolved_organization_takes_no_rows(client, cast):
     cast.branch_a2.save()
     client.force_login(cast.committee_a)
     upload(client, "members", members_file(member(org="BR-A2")))
-    assert "dissolved" in errors_of(latest_job())[(2, "所在组织编码")]
+    assert errors_of(latest_job())[(2, "所在组织编码")] == zh(M["dissolved"], code="BR-A2")
 
 
 def test_a_change_between_check_and_confirmation_writes_nothing(client, cast, monkeypatch):
@@ -337,7 +351,7 @@ def test_more_errors_than_are_kept_are_counted(client, cast, monkeypatch):
     upload(client, "members", members_file(*(member(org="NOPE") for _ in range(5))))
     job = latest_job()
     assert (job.error_count, len(job.errors)) == (5, 3)
-    assert "The first 3 are listed" in client.get(job.get_absolute_url()).content.decode()
+    assert zh("The first %(shown)s are listed.", shown=3) in client.get(job.get_absolute_url()).content.decode()
 
 
 # --- Scope -------------------------------------------------------------------------------------
@@ -418,7 +432,7 @@ def test_the_task_checks_the_rights_again(client, cast):
     confirm(client, job)
 
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.FAILED and job.message
+    assert job.status == ImportJob.Status.FAILED and job.message == zh(M["no_right"])
     assert not Member.objects.filter(name="赵六").exists()
 
 
@@ -434,39 +448,43 @@ def _refused(client, cast, content, name="名册.xlsx"):
 
 
 def test_a_file_that_is_not_xlsx_is_refused(client, cast):
-    assert ".xlsx" in _refused(client, cast, b"name,gender\n", name="名册.csv")
+    assert _refused(client, cast, b"name,gender\n", name="名册.csv") == zh(M["type"])
 
 
 def test_an_xls_or_password_protected_file_is_refused(client, cast):
-    assert "password" in _refused(client, cast, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert _refused(client, cast, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)) == zh(M["old_format"])
 
 
 def test_a_text_file_named_xlsx_is_refused(client, cast):
-    assert "damaged" in _refused(client, cast, "姓名,性别\n".encode())
+    assert _refused(client, cast, "姓名,性别\n".encode()) == zh(M["damaged"])
 
 
 def test_a_corrupt_zip_is_refused(client, cast):
     content = members_file(member())
-    assert "damaged" in _refused(client, cast, content[: len(content) // 2])
+    assert _refused(client, cast, content[: len(content) // 2]) == zh(M["damaged"])
 
 
 def test_a_zip_with_a_corrupt_entry_is_refused(client, cast):
     content = members_file(member())
     broken = replace_entry(content, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r='1'>")
-    assert "damaged" in _refused(client, cast, broken)
+    assert _refused(client, cast, broken) == zh(M["damaged"])
 
 
 def test_a_file_over_the_size_limit_is_refused(client, cast, settings):
     content = members_file(member())
     settings.IMPORT_MAX_BYTES = len(content) - 1
-    assert "at most" in _refused(client, cast, content)
+    with translation.override("zh-hans"):
+        sizes = {"size": filesizeformat(len(content)), "limit": filesizeformat(len(content) - 1)}
+    assert _refused(client, cast, content) == zh(M["size"], **sizes)
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(client, cast, settings):
     settings.IMPORT_MAX_BYTES = 100_000
     content = replace_entry(members_file(member()), "xl/media/padding.bin", bytes(5_000_000))
     assert len(content) < 100_000  # small on the wire, 5 MB unpacked
-    assert "unpacks to more than" in _refused(client, cast, content)
+    with translation.override("zh-hans"):
+        limit = filesizeformat(1_000_000)
+    assert _refused(client, cast, content) == zh(M["unpacked"], limit=limit)
 
 
 ENTITIES = b"""<?xml version="1.0"?>
@@ -490,21 +508,27 @@ STRINGS_TYPE = (
 def test_an_xml_entity_bomb_in_a_sheet_is_refused(client, cast):
     assert openpyxl.DEFUSEDXML  # openpyxl parses with defusedxml
     content = replace_entry(members_file(member()), "xl/worksheets/sheet1.xml", SHEET_BOMB)
-    assert "entity" in _refused(client, cast, content)
+    assert _refused(client, cast, content) == zh(M["entities"])
 
 
 def test_an_xml_entity_bomb_in_the_shared_strings_is_refused(client, cast):
     content = members_file(member())
     types = zipfile.ZipFile(io.BytesIO(content)).read("[Content_Types].xml").replace(b"</Types>", STRINGS_TYPE)
     content = replace_entry(replace_entry(content, "[Content_Types].xml", types), "xl/sharedStrings.xml", STRINGS_BOMB)
-    assert "entity" in _refused(client, cast, content)
+    assert _refused(client, cast, content) == zh(M["entities"])
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (lambda: xlsx(["姓名", "性别"], [["赵六", "男"]] * 40), "出生日期"),
-        (lambda: replace_entry(members_file(*[member()] * 20), "xl/worksheets/sheet1.xml", SHEET_BOMB * 3), "entity"),
+        (
+            lambda: xlsx(["姓名", "性别"], [["赵六", "男"]] * 40),
+            lambda: zh(M["headers"], columns="出生日期、党员类别、入党日期、所在组织编码"),
+        ),
+        (
+            lambda: replace_entry(members_file(*[member()] * 20), "xl/worksheets/sheet1.xml", SHEET_BOMB * 3),
+            lambda: zh(M["entities"]),
+        ),
     ],
 )
 def test_a_large_file_is_opened_by_the_task_only(
@@ -518,7 +542,7 @@ def test_a_large_file_is_opened_by_the_task_only(
     job = latest_job()
     assert response.status_code == 302 and len(queued) == 1
     assert job.status == ImportJob.Status.INVALID
-    assert [e["row"] for e in job.errors] == [None] and message in job.errors[0]["message"]
+    assert job.errors == [{"row": None, "column": "", "message": message()}]
 
 
 def test_missing_columns_are_named(client, cast):
@@ -527,12 +551,14 @@ def test_missing_columns_are_named(client, cast):
 
 
 def test_a_file_without_rows_is_refused(client, cast):
-    assert "no rows" in _refused(client, cast, members_file())
+    assert _refused(client, cast, members_file()) == zh(M["no_rows"])
 
 
 def test_a_file_with_too_many_rows_is_refused(client, cast, settings):
     settings.IMPORT_MAX_ROWS = 3
-    assert "more than 3 rows" in _refused(client, cast, members_file(*(member(f"党员{i}") for i in range(4))))
+    assert _refused(client, cast, members_file(*(member(f"党员{i}") for i in range(4)))) == zh(
+        M["too_many_rows"], limit=3
+    )
 
 
 def test_too_many_rows_found_by_the_task(client, cast, settings, django_capture_on_commit_callbacks):
@@ -542,7 +568,7 @@ def test_too_many_rows_found_by_the_task(client, cast, settings, django_capture_
         upload(client, "members", members_file(*(member(f"党员{i}") for i in range(6))))
     job = latest_job()
     assert job.status == ImportJob.Status.INVALID
-    assert job.errors[0]["row"] is None and "more than 4 rows" in job.errors[0]["message"]
+    assert job.errors == [{"row": None, "column": "", "message": zh(M["too_many_rows"], limit=4)}]
 
 
 def test_blank_rows_are_skipped_and_row_numbers_kept(client, cast):
@@ -585,7 +611,7 @@ def test_a_large_file_is_checked_and_written_by_the_task_with_progress(
     assert len(writing) > 2 and writing == sorted(writing)
     assert Member.objects.filter(name__startswith="党员", organization=cast.branch_a).count() == 9
     status = client.get(reverse("portal:roll_import_status", args=[job.code])).json()
-    assert status == {"status": "done", "status_display": "Imported", "progress": 100, "running": False}
+    assert status == {"status": "done", "status_display": zh("Imported"), "progress": 100, "running": False}
 
 
 def test_the_job_page_polls_while_the_job_runs(client, cast):
@@ -600,7 +626,7 @@ def test_the_job_page_polls_while_the_job_runs(client, cast):
     assert '<progress id="job-progress-bar"' in page and 'value="40"' in page
     assert "portal/roll_job.js" in page
     assert "<script>" not in page and "style=" not in page  # the CSP allows neither
-    assert status == {"status": "importing", "status_display": "Importing", "progress": 40, "running": True}
+    assert status == {"status": "importing", "status_display": zh("Importing"), "progress": 40, "running": True}
 
 
 def test_a_failing_task_leaves_the_job_failed(client, cast, settings, monkeypatch, django_capture_on_commit_callbacks):
@@ -619,7 +645,7 @@ def test_a_failing_task_leaves_the_job_failed(client, cast, settings, monkeypatc
 
     job.refresh_from_db()
     assert response.status_code == 302
-    assert job.status == ImportJob.Status.FAILED and "nothing was written" in job.message
+    assert job.status == ImportJob.Status.FAILED and job.message == zh(M["crashed"])
     assert not Member.objects.filter(name__in=["赵六", "钱七"]).exists()
     assert job.message in client.get(job.get_absolute_url()).content.decode()
 
