@@ -122,7 +122,7 @@ def comment_data(**overrides):
     return data
 
 
-def board_world(world, settings, media_root):
+def board_world(world):
     """The public board's objects of the scope matrix (tests/portal/test_scope_matrix.py), on its ``world``:
 
     ``public_commitment_a`` and ``hidden_commitment_a``, a published and a draft commitment of branch_a,
@@ -131,7 +131,6 @@ def board_world(world, settings, media_root):
     branch_a2, branch_b and other_branch. The board's objects carry ``board_code`` for their URL.
     The rate limits start afresh.
     """
-    settings.MEDIA_ROOT = media_root
     cache.clear()
     campaign = make_campaign(world.city)
 

@@ -13,8 +13,7 @@ from .board_data import HIDDEN_STATES, PNG, add_comment, add_update, make_campai
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _clear_cache():
     cache.clear()
 
 

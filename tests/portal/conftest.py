@@ -19,10 +19,10 @@ from ..factories import MemberFactory, OrganizationFactory
 
 
 @pytest.fixture
-def world(cast, settings, tmp_path):
+def world(cast):
     cast.other_branch = OrganizationFactory(name="邻市某支部", code="OTHER-BR", parent=cast.other_city)
     cast.member_other = MemberFactory(name="赵六", organization=cast.other_branch)
     cast.board_a = Board.for_organization(cast.branch_a)
     cast.unknown_board = SimpleNamespace(code="NOSUCHBOARD")
-    board_world(cast, settings, tmp_path)  # commitments, photos, comments: see its docstring
+    board_world(cast)  # commitments, photos, comments: see its docstring
     return cast
