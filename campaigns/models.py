@@ -6,10 +6,13 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEntry, Organization, Sector, StaleEdit, VersionedModel
@@ -365,8 +368,25 @@ class ImplementationPlan(VersionedModel):
         return attachment
 
 
+class PrivateStorage(LazyObject):
+    """``settings.STORAGES["private"]``, looked up when first used: files served only through scoped views."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+PRIVATE_STORAGE = PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_changed(*, setting, **kwargs):
+    """Like Django's ``default_storage``: a changed STORAGES setting (in tests) is picked up."""
+    if setting == "STORAGES":
+        PRIVATE_STORAGE._wrapped = empty
+
+
 def private_storage():
-    return storages["private"]
+    return PRIVATE_STORAGE
 
 
 def attachment_path(instance, filename):

@@ -2,25 +2,34 @@
 
 ``campaign`` runs over the whole city (area ``city``) with the seeds' defaults, a phase and a
 schedule; ``town_campaign`` runs over ``town_a`` only. Plan attachments go to a temporary private
-storage.
+storage; the interface speaks English (test_campaign_pages.py checks the Chinese default once).
 """
 
 import datetime
 
 import pytest
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
+from django.utils import translation
 
-from campaigns.models import PlanAttachment
 from campaigns.services import create_campaign
 
 START, END = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
 
 
 @pytest.fixture(autouse=True)
-def private_storage(tmp_path, monkeypatch):
-    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    monkeypatch.setattr(PlanAttachment._meta.get_field("file"), "storage", storage)
-    return storage
+def english(settings):
+    """The tests read the interface's English msgids: pages and messages in English, whatever the catalogue holds."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    private = settings.STORAGES["private"]
+    options = {**private.get("OPTIONS", {}), "location": tmp_path / "private"}
+    settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
+    return storages["private"]
 
 
 def make_campaign(area, name="2026年创先争优活动", actor=None):

@@ -105,6 +105,14 @@ def test_detail_warns_when_weights_do_not_add_up_to_100(client, cast, campaign):
     assert "not 100" in page
 
 
+def test_the_page_speaks_chinese_by_default(client, cast, campaign, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(cast.office)
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "权重合计" in page  # "Total weight"
+
+
 def test_a_campaign_outside_the_users_place_is_404(client, cast, town_campaign):
     client.force_login(cast.secretary_b)
     assert client.get(town_campaign.get_absolute_url()).status_code == 404

@@ -173,7 +173,6 @@ def test_an_attachment_is_stored_privately_and_downloaded_within_scope(client, c
         assert download["Content-Type"] == "application/pdf"
         assert "attachment;" in download["Content-Disposition"]
         assert b"".join(download.streaming_content) == PDF
-        download.close()
     for role in ("secretary_b", "member_user"):
         client.force_login(getattr(cast, role))
         assert client.get(url).status_code == 404

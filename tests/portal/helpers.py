@@ -6,10 +6,30 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
 from django.utils.translation import gettext
 
+from campaigns.models import (
+    ActivityCarrier,
+    Campaign,
+    CriteriaSet,
+    Criterion,
+    ImplementationPlan,
+    Milestone,
+    Phase,
+    PlanAttachment,
+)
 from commitments.models import Comment
 from portal.models import AuditEntry, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
 
 STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit)
+STATE_MODELS += (
+    Campaign,
+    Phase,
+    Milestone,
+    CriteriaSet,
+    Criterion,
+    ActivityCarrier,
+    ImplementationPlan,
+    PlanAttachment,
+)
 
 STATE_MODELS += (ImportJob,)
 STATE_MODELS += (Comment,)  # the public's comments: posted, then moderated

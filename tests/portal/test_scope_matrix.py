@@ -53,9 +53,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook
 
+from campaigns.models import ImplementationPlan
 from portal import roll_format, roll_import
 from portal.models import AuditEntry, ImportJob
 
+from ..campaigns.world import CAMPAIGN_OBJECTS
 from ..commitments.board_data import comment_data
 from .helpers import db_state
 
@@ -150,6 +152,46 @@ MEMBER_CREATE_POST = {
 }
 EVERYONE = {None: (L, 200, 200, 200, 200, 200, L, 200)}
 STAFF_ONLY = {None: (L, 200, 200, 200, 200, 403, L, 200)}
+# Campaigns are seen from everywhere inside their area (and within reach), managed by office staff within reach.
+CAMPAIGN_VIEW = {
+    #                  anon secretary_a committee_a office admin member_user inactive secretary_b
+    "campaign_city":   (L,  200,        200,        200,   200,  200,        L,       200),
+    "campaign_town_a": (L,  200,        200,        200,   200,  200,        L,       404),
+    "campaign_other":  (L,  404,        404,        404,   200,  404,        L,       404),
+}
+CAMPAIGN_MANAGE = {
+    "campaign_city":   (L,  403,        403,        200,   200,  403,        L,       403),
+    "campaign_town_a": (L,  403,        403,        200,   200,  403,        L,       404),
+    "campaign_other":  (L,  404,        404,        404,   200,  404,        L,       404),
+}
+CRITERIA_MANAGE = {
+    "criteria_city":   CAMPAIGN_MANAGE["campaign_city"],
+    "criteria_other":  CAMPAIGN_MANAGE["campaign_other"],
+}
+CAMPAIGN_CREATE = {None: (L, 403, 403, 200, 200, 403, L, 403)}
+# A new campaign's area is a code in the form; outside the user's reach it is an error.
+CAMPAIGN_CREATE_POST = {
+    "city":            (L,  403,        403,        DONE,  DONE, 403,        L,       403),
+    "town_a":          (L,  403,        403,        DONE,  DONE, 403,        L,       403),
+    "other_city":      (L,  403,        403,        200,   DONE, 403,        L,       403),
+}
+# The implementation plan of each organization in campaign_city (other_city lies outside its area).
+PLAN_VIEW = {
+    "plan_city":       (L,  404,        404,        200,   200,  404,        L,       404),
+    "plan_town_a":     (L,  404,        200,        200,   200,  404,        L,       404),
+    "plan_branch_a":   (L,  200,        200,        200,   200,  403,        L,       404),
+    "plan_branch_a2":  (L,  404,        200,        200,   200,  404,        L,       404),
+    "plan_town_b":     (L,  404,        404,        200,   200,  404,        L,       404),
+    "plan_branch_b":   (L,  404,        404,        200,   200,  404,        L,       200),
+    "plan_other_city": (L,  404,        404,        404,   404,  404,        L,       404),
+}
+# Plan attachments: within the plan's reach (plan.view), never for a member.
+PLAN_ATTACHMENT = {
+    "attachment_a":     (L, 200,        200,        200,   200,  404,        L,       404),
+    "attachment_a2":    (L, 404,        200,        200,   200,  404,        L,       404),
+    "attachment_b":     (L, 404,        404,        200,   200,  404,        L,       200),
+    "attachment_other": (L, 404,        404,        404,   200,  404,        L,       404),
+}
 # Public by design (no login): an organization's public board, by its opaque code.
 PUBLIC_BOARD = {
     "board_a":       (200, 200,      200,        200,   200,  200,        200,     200),
@@ -232,6 +274,25 @@ MATRIX = [
     *rows("portal:roll_import_status", GET, IMPORT_JOB),
     # campaigns
     *rows("campaigns:list", GET, EVERYONE),
+    *rows("campaigns:create", GET, CAMPAIGN_CREATE),
+    *rows("campaigns:create", POST, CAMPAIGN_CREATE_POST),
+    *rows("campaigns:detail", GET, CAMPAIGN_VIEW),
+    *rows("campaigns:edit", GET, CAMPAIGN_MANAGE),
+    *rows("campaigns:edit", POST, posted(CAMPAIGN_MANAGE)),
+    *rows("campaigns:carriers", GET, CAMPAIGN_MANAGE),
+    *rows("campaigns:carriers", POST, posted(CAMPAIGN_MANAGE)),
+    *rows("campaigns:criteria_create", GET, CAMPAIGN_MANAGE),
+    *rows("campaigns:criteria_create", POST, posted(CAMPAIGN_MANAGE)),
+    *rows("campaigns:criteria_edit", GET, CRITERIA_MANAGE),
+    *rows("campaigns:criteria_edit", POST, posted(CRITERIA_MANAGE)),
+    *rows("campaigns:criteria_delete", GET, CRITERIA_MANAGE),
+    *rows("campaigns:criteria_delete", POST, posted(CRITERIA_MANAGE)),
+    *rows("campaigns:plan", GET, PLAN_VIEW),
+    *rows("campaigns:plan_edit", GET, PLAN_VIEW),
+    *rows("campaigns:plan_edit", POST, posted(PLAN_VIEW)),
+    *rows("campaigns:attachment", GET, PLAN_ATTACHMENT),
+    *rows("campaigns:attachment_delete", GET, PLAN_ATTACHMENT),
+    *rows("campaigns:attachment_delete", POST, posted(PLAN_ATTACHMENT)),
     # commitments
     *rows("commitments:list", GET, EVERYONE),
     *rows("commitments:board", GET, PUBLIC_BOARD),
@@ -256,7 +317,9 @@ PUBLIC = {
 }
 
 # URLs whose object travels in the form rather than in the URL.
-OBJECT_IN_BODY = {"portal:member_create"}
+OBJECT_IN_BODY = {"portal:member_create", "campaigns:create"}
+# URLs of a plan: the campaign and the organization whose plan it is (see tests/campaigns/world.py).
+PLAN_URLS = {"campaigns:plan", "campaigns:plan_edit"}
 # URLs that name their object by another attribute than the primary key.
 URL_ARG = {
     "commitments:board": "code",
@@ -276,6 +339,36 @@ def _org_form(org):
     if org.parent_id:
         data["parent"] = org.parent.code
     return data
+
+
+def _formsets(*prefixes):
+    return {f"{p}-{n}_FORMS": "0" for p in prefixes for n in ("TOTAL", "INITIAL")}
+
+
+def _campaign_form(campaign):
+    data = {"name": f"{campaign.name}（改）", "area": campaign.area.code, "version": campaign.version}
+    data.update(starts_on=campaign.starts_on.isoformat(), ends_on=campaign.ends_on.isoformat())
+    return {**data, **_formsets("phases", "steps")}
+
+
+def _criteria_form(criteria_set):
+    criterion = criteria_set.criteria.get()
+    return {
+        "name": f"{criteria_set.name}（改）",
+        "version": criteria_set.version,
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "1",
+        "criteria-0-id": criterion.pk,
+        "criteria-0-order": "1",
+        "criteria-0-title": criterion.title,
+        "criteria-0-weight": "100",
+    }
+
+
+def _plan_form(world, name):
+    page = getattr(world, name)
+    plan = ImplementationPlan.objects.filter(campaign=page.campaign, organization=page.organization).first()
+    return {"text": "实施方案（改）", "action": "draft", **({"version": plan.version} if plan else {})}
 
 
 def _member_form(member):
@@ -317,6 +410,25 @@ PAYLOADS = {
     "commitments:comment_moderate": lambda w, comment: {"decision": "approve", "reply": "谢谢监督"},
     "portal:roll_import": lambda w, kind: _upload(getattr(w, kind).kind),
     "portal:roll_import_job": lambda w, job: {},
+    "campaigns:create": lambda w, org: {
+        "name": "新的创先争优活动",
+        "area": getattr(w, org).code,
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-12-31",
+        **_formsets("phases", "steps"),
+    },
+    "campaigns:edit": lambda w, campaign: _campaign_form(getattr(w, campaign)),
+    "campaigns:carriers": lambda w, campaign: {
+        "version": getattr(w, campaign).version,
+        "carriers-TOTAL_FORMS": "1",
+        "carriers-INITIAL_FORMS": "0",
+        "carriers-0-name": "结对共建",
+    },
+    "campaigns:criteria_create": lambda w, campaign: {"target": "member", "sector": "", "name": "五带头"},
+    "campaigns:criteria_edit": lambda w, criteria_set: _criteria_form(getattr(w, criteria_set)),
+    "campaigns:criteria_delete": lambda w, criteria_set: {},
+    "campaigns:plan_edit": _plan_form,
+    "campaigns:attachment_delete": lambda w, attachment: {},
 }
 
 
@@ -365,6 +477,7 @@ OBJECTS = {
     "kind_orgs": lambda w: SimpleNamespace(kind="organizations"),
     "kind_unknown": lambda w: SimpleNamespace(kind="units"),
     "import_office": _import_job,
+    **CAMPAIGN_OBJECTS,
 }
 
 
@@ -409,6 +522,9 @@ def url_of(row, world):
         return reverse(row.url)
     if row.url in URL_ARGS:
         return reverse(row.url, args=[getattr(getattr(world, row.obj), attr) for attr in URL_ARGS[row.url]])
+    if row.url in PLAN_URLS:
+        plan = getattr(world, row.obj)
+        return reverse(row.url, args=[plan.campaign.pk, plan.organization.pk])
     return reverse(row.url, args=[getattr(getattr(world, row.obj), URL_ARG.get(row.url, "pk"))])
 
 
