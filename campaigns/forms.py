@@ -14,7 +14,22 @@ from .services import schedule_errors
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CampaignForm(VersionedForm):
+class StaleCheckMixin:
+    """Refuse a form loaded before someone else's save at once, with the stale-edit message.
+
+    The version-checked save refuses it too, but a page of inline rows may refer to rows the other
+    editor removed, and their "invalid choice" errors would not say what happened.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if self.instance.pk and version is not None and version != self.instance.version:
+            raise forms.ValidationError(StaleEdit.message)
+        return cleaned
+
+
+class CampaignForm(StaleCheckMixin, VersionedForm):
     class Meta:
         model = Campaign
         fields = ["name", "area", "starts_on", "ends_on", "description"]
@@ -35,19 +50,12 @@ class CampaignForm(VersionedForm):
             if outside:
                 raise forms.ValidationError(
                     _(
-                        "%(count)s organizations outside this area have filed plans in the campaign already; "
-                        "choose an area that contains them."
+                        "%(count)s organizations outside this area have implementation plans in the campaign "
+                        "already; choose an area that contains them."
                     )
                     % {"count": outside}
                 )
         return area
-
-    def clean(self):
-        cleaned = super().clean()
-        version = cleaned.get("version")
-        if self.instance.pk and version is not None and version != self.instance.version:
-            raise forms.ValidationError(StaleEdit.message)
-        return cleaned
 
 
 class ScheduleFormSet(BaseInlineFormSet):
@@ -91,7 +99,7 @@ StepFormSet = inlineformset_factory(
 )
 
 
-class CriteriaSetForm(VersionedForm):
+class CriteriaSetForm(StaleCheckMixin, VersionedForm):
     class Meta:
         model = CriteriaSet
         fields = ["name"]
@@ -163,6 +171,16 @@ class VersionForm(forms.Form):
     """The version of the record a page of formsets edits (the campaign's, for its carriers)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, current, **kwargs):
+        super().__init__(*args, initial={"version": current}, **kwargs)
+        self.current = current
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") not in (None, self.current):
+            raise forms.ValidationError(StaleEdit.message)
+        return cleaned
 
 
 # --- implementation plans ----------------------------------------------------------------------

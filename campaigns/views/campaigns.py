@@ -54,7 +54,7 @@ def plan_status(scope, campaign, form):
     """
     plans = ImplementationPlan.objects.filter(campaign=campaign, organization=OuterRef("pk"))
     filed = Exists(plans.filter(filed_at__isnull=False))
-    orgs = scope.organizations("plan.view").active().filter(path__startswith=campaign.area.path)
+    orgs = scope.filter(campaign.organizations(), "plan.view")
     figures = orgs.aggregate(total=Count("pk"), filed=Count("pk", filter=Q(filed)))
     figures["percent"] = round(100 * figures["filed"] / figures["total"], 1) if figures["total"] else None
     data = form.cleaned_data if form.is_valid() else {}
@@ -190,9 +190,9 @@ def criteria_delete(request, pk):
 def carriers(request, pk):
     campaign = request.scope.get(Campaign.objects.select_related("area"), "campaign.manage", pk=pk)
     data = request.POST or None
-    version = VersionForm(data, initial={"version": campaign.version})
+    version = VersionForm(data, current=campaign.version)
     formset = CarrierFormSet(data, instance=campaign, prefix="carriers")
-    if request.method == "POST" and version.is_valid() and formset.is_valid():
+    if request.method == "POST" and all([version.is_valid(), formset.is_valid()]):
         try:
             services.save_carriers(request.user, campaign, version.cleaned_data["version"], formset)
         except StaleEdit as stale:

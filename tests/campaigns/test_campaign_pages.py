@@ -308,7 +308,8 @@ def test_moving_the_area_away_from_filed_plans_is_refused(client, cast, campaign
     client.force_login(cast.office)
     response = client.post(reverse("campaigns:edit", args=[campaign.pk]), edit_data(campaign, area="TOWN-A"))
     assert response.context["form"].errors["area"] == [
-        "1 organizations outside this area have filed plans in the campaign already; choose an area that contains them."
+        "1 organizations outside this area have implementation plans in the campaign already; "
+        "choose an area that contains them."
     ]
     campaign.refresh_from_db()
     assert campaign.area == cast.city
@@ -487,3 +488,16 @@ def test_carriers_of_a_stale_page_are_refused(client, cast, campaign):
     assert "Someone else changed this record" in " ".join(response.context["form"].non_field_errors())
     assert campaign.carriers.filter(name="先到的修改").exists()
     assert not campaign.carriers.filter(name="迟到的修改").exists()
+
+
+def test_a_stale_criteria_page_is_refused_with_a_clear_message(client, cast, campaign):
+    criteria_set = campaign.criteria_sets.get(target="member", sector="")
+    client.force_login(cast.office)
+    url = reverse("campaigns:criteria_edit", args=[criteria_set.pk])
+    stale = criteria_data(criteria_set, **{"criteria-4-title": "带头弘扬新风"})
+    assert client.post(url, criteria_data(criteria_set, **{"criteria-4-DELETE": "on"})).status_code == 302
+    response = client.post(url, stale)
+    assert response.status_code == 200
+    assert "Someone else changed this record" in " ".join(response.context["form"].non_field_errors())
+    assert not criteria_set.criteria.filter(title="带头弘扬新风").exists()
+    assert criteria_set.criteria.count() == 4
