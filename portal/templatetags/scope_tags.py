@@ -9,3 +9,10 @@ register = template.Library()
 def allowed(context, action, obj):
     """``{% allowed "member.export" org as can_export %}``"""
     return context["request"].scope.allows(action, obj)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action):
+    """Whether any role of the user grants ``action`` somewhere: ``{% can "warnings.view" as show %}``."""
+    request = context.get("request")
+    return bool(request and request.user.is_authenticated and request.scope.can(action))
