@@ -123,6 +123,11 @@ class CriterionForm(forms.ModelForm):
 
 
 class BaseCriteriaFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if index is not None and index >= self.initial_form_count():
+            form.initial["order"] = index + 1  # a new criterion goes last
+
     def clean(self):
         super().clean()
         if any(self.errors):
