@@ -51,13 +51,32 @@ def device(request):
     return request.param
 
 
-@pytest.fixture
-def page(browser, device, live_server):
+def new_context(browser, live_server, device):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", **DEVICES[device])
     context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def page(browser, device, live_server):
+    context = new_context(browser, live_server, device)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(device)``: a page in a browser context of its own (another user, another device)."""
+    contexts = []
+
+    def open_(device):
+        contexts.append(new_context(browser, live_server, device))
+        return contexts[-1].new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -68,10 +87,10 @@ def demo(transactional_db):
 
 @pytest.fixture
 def screenshot(page, device, request):
-    """Save the page to test-artifacts/<test>-<device>.png."""
+    """Save the page (or another page ``on`` a device ``seen_on``) to test-artifacts/<name>-<device>.png."""
 
-    def take(name):
+    def take(name, on=None, seen_on=None):
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / f"{name}-{device}.png", full_page=True)
+        (on or page).screenshot(path=ARTIFACTS / f"{name}-{seen_on or device}.png", full_page=True)
 
     return take
