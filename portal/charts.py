@@ -25,6 +25,11 @@ def _short(label):
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
+def _text_width(text, size):
+    """Roughly how wide ``text`` is set at ``size``: CJK characters are square, Latin ones about half as wide."""
+    return sum(size if ord(char) >= 0x2E80 else size * 0.6 for char in str(text))
+
+
 def _number(value):
     return f"{value:g}"
 
@@ -47,7 +52,7 @@ def bar_chart(title, series, rows, maximum=100, unit="%"):
                 name,
             )
         )
-        x += 14 + 13 * len(str(name)) + 16
+        x += 14 + round(_text_width(name, 11)) + 16
     bottom = height - AXIS
     for step in range(0, 5):
         tick = maximum * step / 4

@@ -1,10 +1,11 @@
-"""The portal's own exports: the member roll and the list of organizations of a subtree."""
+"""The portal's own exports: the member roll, the organizations and the two-new units (coverage) of a subtree."""
 
 from django.utils.translation import gettext_lazy as _
 
 from . import exporting
+from .coverage import FORMED
 from .exporting.base import Column, ListExporter
-from .models import Member, Organization
+from .models import Member, Organization, Sector, Unit
 
 
 @exporting.register
@@ -95,4 +96,67 @@ class OrganizationList(ListExporter):
                 org.founded_on,
                 org.full_members,
                 org.get_status_display(),
+            )
+
+
+@exporting.register
+class CoverageLedger(ListExporter):
+    """The 双百 ledger: every two-new unit of the subtree, how it is covered and whether that counts as covered
+    (the same rule as ``portal.coverage``: 3+ party members need an organization, the rest work coverage)."""
+
+    identifier = "coverage_ledger"
+    verbose_name = _("Coverage ledger")
+    description = _(
+        "Every two-new unit in the organization and its subordinates: size, party members, how it is covered "
+        "and by which organization, and whether it counts as covered."
+    )
+    action = "organization.export"
+    sheet_title = _("Coverage ledger")
+
+    def queryset(self):
+        units = Unit.objects.filter(organization__path__startswith=self.organization.path)
+        return self.scope.filter(units, "unit.view")
+
+    def columns(self):
+        return [
+            Column(_("Unit"), 28),
+            Column(_("Kind"), 14),
+            Column(_("Above designated size"), 8),
+            Column(_("Employees"), 9, "0"),
+            Column(_("Party members employed"), 9, "0"),
+            Column(_("Coverage"), 18),
+            Column(_("Counts toward"), 14),
+            Column(_("Covered"), 7),
+            Column(_("Instructor or liaison"), 12),
+            Column(_("Covering organization"), 28),
+            Column(_("Organization code"), 14),
+            Column(_("Sector"), 12),
+        ]
+
+    def total(self):
+        return self.queryset().count()
+
+    def rows(self):
+        yes, no = str(_("yes")), str(_("no"))
+        toward_organization, toward_work = str(_("Organization coverage")), str(_("Work coverage"))
+        sectors = {value: str(label) for value, label in Sector.choices}
+        units = self.queryset().select_related("organization").order_by("organization__path", "name", "pk")
+        for unit in units.iterator(chunk_size=2000):
+            if unit.can_form_organization:
+                toward, covered = toward_organization, unit.coverage in FORMED
+            else:
+                toward, covered = toward_work, unit.coverage != Unit.Coverage.NONE
+            yield (
+                unit.name,
+                unit.get_kind_display(),
+                yes if unit.above_scale else no,
+                unit.employees,
+                unit.party_members,
+                unit.get_coverage_display(),
+                toward,
+                yes if covered else no,
+                unit.liaison,
+                unit.organization.name,
+                unit.organization.code,
+                sectors[unit.organization.sector],
             )

@@ -60,6 +60,7 @@ ACTIONS = {
     "commitment.accept": STAFF,
     "commitment.assess": STAFF,
     "commitment.progress": STAFF | {MEMBER},
+    "commitment.export": STAFF,
     "comment.view": STAFF,  # comments with the commenter's contact data: moderators only
     "comment.moderate": STAFF,
 }

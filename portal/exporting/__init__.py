@@ -10,6 +10,7 @@ task (``portal.tasks.run_export``) runs any of them and the download centre list
 """
 
 from .base import Exporter, ExportError, ListExporter
+from .pdf import PdfExporter
 
 REGISTRY: dict[str, type[Exporter]] = {}
 
@@ -31,4 +32,4 @@ def available_to(scope):
     return sorted((e for e in REGISTRY.values() if scope.can(e.action)), key=lambda e: str(e.verbose_name))
 
 
-__all__ = ["REGISTRY", "ExportError", "Exporter", "ListExporter", "available_to", "get", "register"]
+__all__ = ["REGISTRY", "ExportError", "Exporter", "ListExporter", "PdfExporter", "available_to", "get", "register"]

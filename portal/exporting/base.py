@@ -9,6 +9,7 @@ itself (workbook properties, PDF footer) and kept on the job, so a copy can be c
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -58,10 +59,22 @@ class Exporter:
         self.progress = progress or (lambda done, total: None)
         self.fingerprint = hashlib.sha256()
 
+    @cached_property
+    def scope(self):
+        """The requester's scope: an exporter narrows its rows with it, as a view does (``run_export`` has
+        checked ``action`` on the organization; the rows below it still go through the scope)."""
+        from ..scope import Scope
+
+        return Scope(self.job.requested_by)
+
     @classmethod
     def form_fields(cls, scope):
         """Extra parameters shown on the export form: {name: forms.Field}. Values must be JSON-serializable."""
         return {}
+
+    @classmethod
+    def clean_params(cls, organization, cleaned_data):
+        """Check the parameters together with the organization; raise ValidationError saying what to change."""
 
     @staticmethod
     def serialize_params(cleaned_data):

@@ -18,10 +18,22 @@ from ..tasks import run_export
 from .organizations import scope_roots
 
 
+class ExportForm(forms.Form):
+    def __init__(self, exporter, *args, **kwargs):
+        self.exporter = exporter
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "organization" in cleaned:
+            self.exporter.clean_params(cleaned["organization"], cleaned)
+        return cleaned
+
+
 def export_form(scope, exporter, data=None):
     """The organization (by code, within the exporter's action) plus the exporter's own parameters."""
     roots = scope_roots(scope)
-    form = forms.Form(data, initial={"organization": roots[0].code if roots else ""})
+    form = ExportForm(exporter, data, initial={"organization": roots[0].code if roots else ""})
     form.fields["organization"] = OrganizationChoiceField(
         scope.organizations(exporter.action), label=_("organization (code), with its subordinates")
     )
