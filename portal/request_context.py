@@ -1,6 +1,10 @@
-"""The current request's client address, for audit entries written deep inside model methods."""
+"""Per-request context: the client address for audit entries, the user's scope, the language."""
 
 from contextvars import ContextVar
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 _ip: ContextVar[str | None] = ContextVar("portal_client_ip", default=None)
 
@@ -26,3 +30,18 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _ip.reset(token)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose another language with the switch (the language cookie).
+
+    The browser's Accept-Language is not consulted: the portal is Chinese first, and a phone or a
+    public-board visitor with an English system locale should still see the Chinese pages.
+    """
+
+    def process_request(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()
