@@ -25,7 +25,8 @@ creates the campaign (``campaigns.services.create_demo_campaign``) and then two 
   their own when the branch's is accepted or published. These rows are written with
   ``bulk_create`` a thousand organizations at a time, with the same ``Event`` rows, meetings,
   progress updates, assessments, boards and implementation plans the model methods would have
-  written, so that a province-sized city (``seed_demo --orgs 100000``) gets proportionate data.
+  written, so that a province-sized city (``seed_demo --orgs 100000``) gets proportionate data;
+  ``seed_demo --commitments N`` (``limit``) caps this part at N organizations.
 
 Everything is deterministic: random draws come from generators seeded with ``portal.demo.SEED``,
 public codes (boards, comment references) included, and dates are counted back from today so that

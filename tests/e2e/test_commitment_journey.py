@@ -12,6 +12,7 @@ The staff side runs on a desktop and on a phone (the ``device`` parameter); the 
 phone. Assertions use data (Chinese) and element ids, names and addresses, not UI labels.
 """
 
+import datetime
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -123,7 +124,7 @@ def test_a_branch_commitment_from_filing_to_fulfilment(demo, page, device, open_
             secretary.locator("[data-formset-add]").click()
         secretary.fill(f"textarea[name=items-{row}-content]", content)
         secretary.fill(f"input[name=items-{row}-target]", target)
-        secretary.fill(f"input[name=items-{row}-deadline]", (today + timezone.timedelta(days=days)).isoformat())
+        secretary.fill(f"input[name=items-{row}-deadline]", (today + datetime.timedelta(days=days)).isoformat())
         secretary.select_option(f"select[name=items-{row}-criterion]", label=criterion)
         if carrier:
             secretary.select_option(f"select[name=items-{row}-carrier]", label=carrier)
@@ -132,8 +133,8 @@ def test_a_branch_commitment_from_filing_to_fulfilment(demo, page, device, open_
     secretary.locator("main form[data-draft] button[type=submit]").click()
     secretary.wait_for_url(f"**{commitment.get_absolute_url()}?saved=*")
     items = list(commitment.items.select_related("criterion", "carrier").order_by("order"))
-    assert [(i.content, i.criterion.title, i.carrier.name if i.carrier else "") for i in items] == [
-        (content, criterion, carrier) for content, _target, _days, criterion, carrier, _weight in ITEMS
+    assert [(i.content, i.criterion.title, i.carrier.name if i.carrier else "", f"{i.weight:g}") for i in items] == [
+        (content, criterion, carrier, weight) for content, _target, _days, criterion, carrier, weight in ITEMS
     ]
     for content, *_rest in ITEMS:
         expect(secretary.locator("main")).to_contain_text(content)
@@ -144,7 +145,7 @@ def test_a_branch_commitment_from_filing_to_fulfilment(demo, page, device, open_
     secretary.wait_for_url(f"**{meeting}")
     members = branch.members.filter(active=True).count()
     expect(secretary.locator("#id_members_total")).to_have_value(str(members))
-    secretary.fill("#id_held_on", (today - timezone.timedelta(days=2)).isoformat())
+    secretary.fill("#id_held_on", (today - datetime.timedelta(days=2)).isoformat())
     secretary.fill("#id_attendance", str(members - 2))
     secretary.fill("#id_staff_representatives", "2")
     secretary.fill("#id_topic", MEETING_TOPIC)
