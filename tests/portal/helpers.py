@@ -12,11 +12,12 @@ from campaigns.models import (
     CriteriaSet,
     Criterion,
     ImplementationPlan,
+    Meeting,
     Milestone,
     Phase,
     PlanAttachment,
 )
-from commitments.models import Comment
+from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
 from portal.models import AuditEntry, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
 
 STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit)
@@ -33,6 +34,7 @@ STATE_MODELS += (
 
 STATE_MODELS += (ImportJob,)
 STATE_MODELS += (Comment,)  # the public's comments: posted, then moderated
+STATE_MODELS += (Meeting, Commitment, Item, ProgressUpdate, Evidence, Event)
 
 
 def db_state():

@@ -59,6 +59,7 @@ from portal.models import AuditEntry, ImportJob
 
 from ..campaigns.world import CAMPAIGN_OBJECTS
 from ..commitments.board_data import comment_data
+from ..commitments.world import COMMITMENT_OBJECTS, commitment_form, meeting_form, start_commitment
 from .helpers import db_state
 
 GET, POST = "GET", "POST"
@@ -240,6 +241,75 @@ COMMENT_MODERATE = {
     "comment_b":     (L,  404,        404,        200,   200,  404,        L,       200),
     "comment_other": (L,  404,        404,        404,   200,  404,        L,       404),
 }
+# Commitments (tests/commitments/world.py): a commitment is seen within its organization's reach (a
+# member sees their own); filed, submitted, published and given progress on that side; accepted,
+# returned and assessed within its acceptor's reach (the superior organization; for a member's
+# commitment, the member's branch).
+COMMITMENT_FILE = {
+    #                   anon secretary_a committee_a office admin member_user inactive secretary_b
+    "draft_a":          (L,  200,        200,        200,   200,  404,        L,       404),
+    "member_draft_a":   (L,  200,        200,        200,   200,  200,        L,       404),
+    "draft_b":          (L,  404,        404,        200,   200,  404,        L,       200),
+    "draft_other":      (L,  404,        404,        404,   200,  404,        L,       404),
+}
+# The general meeting: staff only; a member's commitment has none (an allowed POST is refused by the model).
+COMMITMENT_MEETING = {
+    "draft_a":          (L,  200,        200,        200,   200,  404,        L,       404),
+    "member_draft_a":   (L,  200,        200,        200,   200,  403,        L,       404),
+    "draft_b":          (L,  404,        404,        200,   200,  404,        L,       200),
+    "draft_other":      (L,  404,        404,        404,   200,  404,        L,       404),
+}
+COMMITMENT_MEETING_POST = {
+    **posted(COMMITMENT_MEETING),
+    "member_draft_a":   (L,  200,        200,        200,   200,  403,        L,       404),
+}
+COMMITMENT_ACCEPT = {
+    "submitted_a":          (L, 403,     200,        200,   200,  404,        L,       404),
+    "member_submitted_a":   (L, 200,     200,        200,   200,  403,        L,       404),
+    "submitted_b":          (L, 404,     404,        200,   200,  404,        L,       403),
+    "submitted_other":      (L, 404,     404,        404,   200,  404,        L,       404),
+}
+COMMITMENT_PUBLISH = {
+    "accepted_a":           (L, 200,     200,        200,   200,  404,        L,       404),
+    "member_accepted_a":    (L, 200,     200,        200,   200,  200,        L,       404),
+    "accepted_b":           (L, 404,     404,        200,   200,  404,        L,       200),
+    "accepted_other":       (L, 404,     404,        404,   200,  404,        L,       404),
+}
+ITEM_PROGRESS = {
+    "item_a":               (L, 200,     200,        200,   200,  404,        L,       404),
+    "member_item_a":        (L, 200,     200,        200,   200,  200,        L,       404),
+    "item_b":               (L, 404,     404,        200,   200,  404,        L,       200),
+    "item_other":           (L, 404,     404,        404,   200,  404,        L,       404),
+}
+ITEM_ASSESS = {
+    "item_a":               (L, 403,     200,        200,   200,  404,        L,       404),
+    "member_item_a":        (L, 200,     200,        200,   200,  403,        L,       404),
+    "item_b":               (L, 404,     404,        200,   200,  404,        L,       403),
+    "item_other":           (L, 404,     404,        404,   200,  404,        L,       404),
+}
+EVIDENCE_VIEW = {
+    "evidence_a":           (L, 200,     200,        200,   200,  404,        L,       404),
+    "member_evidence_a":    (L, 200,     200,        200,   200,  200,        L,       404),
+    "evidence_b":           (L, 404,     404,        200,   200,  404,        L,       200),
+    "evidence_other":       (L, 404,     404,        404,   200,  404,        L,       404),
+}
+# Starting an organization's commitment (start_*: the organization, with a campaign to commit in):
+# within reach, never for a member; the top of a tree has no superior to commit to (an allowed POST
+# is refused by the model). A member's commitment is started by whoever reaches the member.
+COMMITMENT_CREATE = {
+    "start_city":         (L, 404,       404,        200,   200,  404,        L,       404),
+    "start_town_a":       (L, 404,       200,        200,   200,  404,        L,       404),
+    "start_branch_a":     (L, 200,       200,        200,   200,  403,        L,       404),
+    "start_branch_a2":    (L, 404,       200,        200,   200,  404,        L,       404),
+    "start_town_b":       (L, 404,       404,        200,   200,  404,        L,       404),
+    "start_branch_b":     (L, 404,       404,        200,   200,  404,        L,       200),
+    "start_other_branch": (L, 404,       404,        404,   200,  404,        L,       404),
+}
+COMMITMENT_CREATE_POST = {**posted(COMMITMENT_CREATE), "start_city": COMMITMENT_CREATE["start_city"]}
+COMMITMENT_CREATE_MEMBER = {f"start_{member}": expected for member, expected in MEMBER_VIEW.items()}
+# The members' commitments are collected and the area rolled up by those who accept commitments in the
+# organization: its secretary and the committees above (a member sees the branch but not these pages).
+COMMITMENT_COLLECT = ORG_CHANGE
 # fmt: on
 
 MATRIX = [
@@ -306,6 +376,32 @@ MATRIX = [
     *rows("commitments:moderation_queue", GET, STAFF_ONLY),
     *rows("commitments:comment_moderate", GET, COMMENT_MODERATE),
     *rows("commitments:comment_moderate", POST, posted(COMMENT_MODERATE)),
+    *rows("commitments:detail", GET, COMMITMENT_FILE),
+    *rows("commitments:edit", GET, COMMITMENT_FILE),
+    *rows("commitments:edit", POST, posted(COMMITMENT_FILE)),
+    *rows("commitments:meeting", GET, COMMITMENT_MEETING),
+    *rows("commitments:meeting", POST, COMMITMENT_MEETING_POST),
+    *rows("commitments:submit", GET, COMMITMENT_FILE),
+    *rows("commitments:submit", POST, posted(COMMITMENT_FILE)),
+    *rows("commitments:accept", GET, COMMITMENT_ACCEPT),
+    *rows("commitments:accept", POST, posted(COMMITMENT_ACCEPT)),
+    *rows("commitments:return", GET, COMMITMENT_ACCEPT),
+    *rows("commitments:return", POST, posted(COMMITMENT_ACCEPT)),
+    *rows("commitments:publish", GET, COMMITMENT_PUBLISH),
+    *rows("commitments:publish", POST, posted(COMMITMENT_PUBLISH)),
+    *rows("commitments:progress", GET, ITEM_PROGRESS),
+    *rows("commitments:progress", POST, posted(ITEM_PROGRESS)),
+    *rows("commitments:assess", GET, ITEM_ASSESS),
+    *rows("commitments:assess", POST, posted(ITEM_ASSESS)),
+    *rows("commitments:evidence", GET, EVIDENCE_VIEW),
+    *rows("commitments:create", GET, COMMITMENT_CREATE),
+    *rows("commitments:create", POST, COMMITMENT_CREATE_POST),
+    *rows("commitments:create_member", GET, COMMITMENT_CREATE_MEMBER),
+    *rows("commitments:create_member", POST, posted(COMMITMENT_CREATE_MEMBER)),
+    *rows("commitments:missing", GET, COMMITMENT_COLLECT),
+    *rows("commitments:rollup_org", GET, COMMITMENT_COLLECT),
+    *rows("commitments:queue", GET, STAFF_ONLY),
+    *rows("commitments:rollup", GET, STAFF_ONLY),
 ]
 
 # URLs open to the public by design: their 404 is a plain "not found", not a refusal of the scope layer.
@@ -429,6 +525,16 @@ PAYLOADS = {
     "campaigns:criteria_delete": lambda w, criteria_set: {},
     "campaigns:plan_edit": _plan_form,
     "campaigns:attachment_delete": lambda w, attachment: {},
+    "commitments:create": start_commitment,
+    "commitments:create_member": start_commitment,
+    "commitments:edit": lambda w, commitment: commitment_form(getattr(w, commitment)),
+    "commitments:meeting": lambda w, commitment: meeting_form(),
+    "commitments:submit": lambda w, commitment: {},
+    "commitments:accept": lambda w, commitment: {},
+    "commitments:return": lambda w, commitment: {"reason": "请把目标写得可衡量"},
+    "commitments:publish": lambda w, commitment: {},
+    "commitments:progress": lambda w, item: {"text": "完成过半", "progress": "60"},
+    "commitments:assess": lambda w, item: {"fulfilment": "fulfilled", "comment": "如期兑现"},
 }
 
 
@@ -478,6 +584,7 @@ OBJECTS = {
     "kind_unknown": lambda w: SimpleNamespace(kind="units"),
     "import_office": _import_job,
     **CAMPAIGN_OBJECTS,
+    **COMMITMENT_OBJECTS,
 }
 
 
