@@ -133,8 +133,8 @@ def test_a_branch_commitment_from_filing_to_fulfilment(demo, page, device, open_
     secretary.locator("main form[data-draft] button[type=submit]").click()
     secretary.wait_for_url(f"**{commitment.get_absolute_url()}?saved=*")
     items = list(commitment.items.select_related("criterion", "carrier").order_by("order"))
-    assert [(i.content, i.criterion.title, i.carrier.name if i.carrier else "", f"{i.weight:g}") for i in items] == [
-        (content, criterion, carrier, weight) for content, _target, _days, criterion, carrier, weight in ITEMS
+    assert [(i.content, i.criterion.title, i.carrier.name if i.carrier else "", float(i.weight)) for i in items] == [
+        (content, criterion, carrier, float(weight)) for content, _target, _days, criterion, carrier, weight in ITEMS
     ]
     for content, *_rest in ITEMS:
         expect(secretary.locator("main")).to_contain_text(content)
