@@ -173,20 +173,25 @@ def main():
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    if args.generate:
+        import django
 
-    workdir = Path(tempfile.mkdtemp(prefix="roll-bench-"))
+        django.setup()
+        generate(args.generate, args.rows, args.style, args.order)
+        return
+    with tempfile.TemporaryDirectory(prefix="roll-bench-") as workdir:
+        print(json.dumps(run(args, Path(workdir))))
+
+
+def run(args, workdir):
     os.environ.setdefault("SQLITE_PATH", str(workdir / "bench.sqlite3"))
     os.environ["PRIVATE_ROOT"] = str(workdir / "private")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["CELERY_BROKER_URL"] = ""  # tasks run eagerly, in this process
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    if args.generate:
-        generate(args.generate, args.rows, args.style, args.order)
-        return
-
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.files import File
@@ -238,7 +243,7 @@ def main():
         "rows_per_s": round(args.rows / total),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-    print(json.dumps(result))
+    return result
 
 
 if __name__ == "__main__":
