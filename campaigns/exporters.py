@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from commitments.models import Commitment
 from portal import dashboard, exporting
-from portal.charts import bar_chart
+from portal.charts import bar_chart, rows_fitting
 from portal.models import Level, Member, Sector
 
 from .models import Campaign
 
 APPENDIX_LIMIT = 1000  # organizations listed one by one at the end; the ledgers list any number
-CHART_ROWS = 25  # rows per chart: a taller one would not fit on a page
+CHART_HEIGHT = 800  # in chart units (640 span the text width of A4): a chart and its heading fit on a page
 
 
 def campaign_field(scope):
@@ -209,7 +209,7 @@ class AnnualReport(exporting.PdfExporter):
                     commitment_series,
                     [(r["name"], (r["filed_rate"], r["progress"], r["fulfilled_rate"])) for r in chunk],
                 )
-                for chunk in _chunks(rows, CHART_ROWS)
+                for chunk in _chunks(rows, rows_fitting(len(commitment_series), CHART_HEIGHT))
             ],
             "coverage_charts": [
                 bar_chart(
@@ -217,7 +217,7 @@ class AnnualReport(exporting.PdfExporter):
                     coverage_series,
                     [(r["name"], (r["organization_rate"], r["work_rate"])) for r in chunk],
                 )
-                for chunk in _chunks(rows, CHART_ROWS)
+                for chunk in _chunks(rows, rows_fitting(len(coverage_series), CHART_HEIGHT))
             ],
             "appendix_limit": APPENDIX_LIMIT,
             "toc": len(data["appendix"]["organizations"]) > 1,

@@ -34,6 +34,12 @@ def _number(value):
     return f"{value:g}"
 
 
+def rows_fitting(series_count, height):
+    """How many rows of ``series_count`` bars each a chart holds within ``height`` (in its own units: WIDTH wide)."""
+    group = series_count * BAR + (series_count - 1) * BAR_GAP + ROW_GAP
+    return max(1, (height - LEGEND - AXIS) // group)
+
+
 def bar_chart(title, series, rows, maximum=100, unit="%"):
     """A horizontal bar chart: ``series`` names the bars of each row (e.g. progress, fulfilled), ``rows`` are
     ``(label, values)`` with one value per series (None: no figure, printed as a dash). Returns safe SVG."""
