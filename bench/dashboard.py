@@ -1,0 +1,125 @@
+"""Benchmark of the dashboard and the list pages at a given scale: server time and query count; one JSON line.
+
+    createdb -h 127.0.0.1 -U postgres bench_dash
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_dash \\
+        .venv/bin/python bench/dashboard.py --orgs 100000 --members 3000000
+    dropdb -h 127.0.0.1 -U postgres bench_dash
+
+Migrates the database and fills it with the demo city (``manage.py seed_demo --orgs N --members M``; a
+database that already holds the demo city is used as it is), then requests each page in-process with
+Django's test client as the demo accounts (office staff at the city, the committee officer of a town,
+a branch secretary): one request to warm up, then ``--repeat`` timed requests. Reported per page: the
+median and the slowest server time, the median CPU time of this process (the web side; with SQLite the
+database's work too) and the number of SQL queries. Without DATABASE_URL it runs on a
+fresh SQLite database in a temporary folder.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (label, demo account, URL name, query string)
+PAGES = (
+    ("dashboard (city)", "office", "portal:home", ""),
+    ("dashboard (town)", "committee", "portal:home", ""),
+    ("dashboard (branch)", "secretary", "portal:home", ""),
+    ("member list (city)", "office", "portal:member_list", ""),
+    ("organization search", "office", "portal:org_tree", "?level=branch"),
+    ("warnings (city)", "office", "portal:warnings", ""),
+    ("commitment list (city)", "office", "commitments:list", ""),
+    ("commitment roll-up (city)", "office", "commitments:rollup", ""),
+    ("commitment queue (town)", "committee", "commitments:queue", ""),
+    ("downloads", "office", "portal:export_list", ""),
+)
+
+
+def setup_django():
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("SQLITE_PATH", str(Path(tempfile.mkdtemp(prefix="dashboard-bench-")) / "bench.sqlite3"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["CELERY_BROKER_URL"] = ""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def measure(client, url, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm-up: caches, the first query plans
+    assert response.status_code == 200, (url, response.status_code)
+    times, cpu, queries = [], [], set()
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        assert response.status_code == 200, (url, response.status_code)
+        queries.add(len(captured))
+    return {
+        "median_ms": round(1000 * statistics.median(times)),
+        "max_ms": round(1000 * max(times)),
+        "cpu_ms": round(1000 * statistics.median(cpu)),
+        "queries": max(queries),
+        "queries_vary": len(queries) > 1,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orgs", type=int, default=1000)
+    parser.add_argument("--members", type=int, default=30000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup_django()
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    from commitments.models import Commitment, Item
+    from portal.models import Member, Organization
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", orgs=args.orgs, members=args.members, stdout=quiet)
+    seeded = time.perf_counter() - started
+    sizes = {
+        "organizations": Organization.objects.count(),
+        "members": Member.objects.count(),
+        "commitments": Commitment.objects.count(),
+        "items": Item.objects.count(),
+    }
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"{database}: " + ", ".join(f"{v} {k}" for k, v in sizes.items()) + f" (seeding {seeded:.0f} s)", flush=True)
+    users = get_user_model().objects
+    client = Client()
+    pages = {}
+    for label, username, name, query in PAGES:
+        client.force_login(users.get(username=username))
+        figures = measure(client, reverse(name) + query, args.repeat)
+        pages[label] = figures
+        print(
+            f"  {label:<28} {figures['median_ms']:>6} ms median  {figures['max_ms']:>6} ms max  "
+            f"{figures['cpu_ms']:>6} ms CPU  "
+            f"{figures['queries']:>3} queries{' (varies)' if figures['queries_vary'] else ''}",
+            flush=True,
+        )
+    print(json.dumps({"database": database, **sizes, "seed_s": round(seeded), "pages": pages}))
+
+
+if __name__ == "__main__":
+    main()
