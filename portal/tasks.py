@@ -7,7 +7,6 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
-from django.db import close_old_connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -60,8 +59,8 @@ def run_export(self, job_id):
         logger.exception("export %s failed", job.pk)
         with translation.override(job.language):
             job.fail(_("The export failed because of an error in the portal. The administrators have been told."))
-    finally:
-        close_old_connections()
+    # No close_old_connections() here: in a worker Celery's Django fix-up closes stale connections
+    # around every task, and run eagerly (or in a test) the connection belongs to the caller.
     return job.status
 
 
