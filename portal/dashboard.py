@@ -8,21 +8,22 @@ path) or the sector. So an area of any size costs the same number of queries:
 - commitments (``commitments.rollups``): % filed, % members committed, weighted progress, % fulfilled;
   three queries per grouping, and only when a campaign is chosen;
 - 双百 coverage of the two-new units (``portal.coverage``): one query;
-- establishment warnings: organizations breaking seed 002's rules (one query, the number of full
-  members is a correlated subquery) and units that should have their own organization (one query).
+- establishment warnings: organizations breaking seed 002's rules (one query: the organizations with a
+  warning are found by counting their full members in a subquery, then grouped) and units that should
+  have their own organization (one query).
 
 All querysets go through the scope, as a view's would.
 """
 
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, F
+from django.db.models.functions import Substr
 
 from commitments import rollups
 
 from .coverage import Coverage, coverage_counts, coverage_from
-from .models import Member, Organization, Unit
+from .models import Organization, Unit
 from .models.organizations import SEGMENT
 from .rules import unit_warning_filter, warning_filter
 
@@ -66,17 +67,6 @@ def organization_key(prefix):
     return F(f"{prefix}path")
 
 
-def _full_members():
-    members = (
-        Member.objects.filter(organization=OuterRef("pk"), active=True, status=Member.Status.FULL)
-        .order_by()
-        .values("organization")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(members, output_field=IntegerField()), 0)
-
-
 def grouped(scope, root, campaign, key, items=None):
     """``{group key: AreaFigures}`` over ``root``'s subtree; ``key(prefix)`` as in ``commitments.rollups``.
     ``campaign`` None: no commitment figures. ``items``: a Q narrowing the commitment items counted."""
@@ -95,7 +85,8 @@ def grouped(scope, root, campaign, key, items=None):
     for row in warned_units.annotate(n=Count("pk")).order_by():
         group(row["key"]).unit_warnings = row["n"]
     organizations = scope.organizations("warnings.view").active().filter(path__startswith=root.path)
-    warned = organizations.annotate(full_members=_full_members()).filter(warning_filter())
+    warned = organizations.with_full_member_count().filter(warning_filter()).values("pk")  # GROUP BY … HAVING
+    warned = Organization.objects.filter(pk__in=warned)
     for row in warned.annotate(key=key("")).values("key").annotate(n=Count("pk")).order_by():
         group(row["key"]).organization_warnings = row["n"]
     return groups
