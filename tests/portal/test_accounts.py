@@ -152,6 +152,7 @@ def test_production_settings_pass_the_deploy_check():
         "ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": "",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process, never in deployment
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
