@@ -42,7 +42,7 @@ from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -528,6 +528,7 @@ class Bulk:
         return self.rng.choices(states, weights)[0]
 
     def chunk(self, orgs):
+        reset_queries()  # with DEBUG on, the log of these large INSERTs would hold on to memory
         self.clock.reset()
         rows = Rows()
         states = {org["pk"]: self.draw(ORG_STATES) for org in orgs}
