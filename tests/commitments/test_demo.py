@@ -247,9 +247,9 @@ def snapshot():
             )
         ),
         "items": list(
-            Item.objects.order_by("commitment__organization__code", "commitment__member__name", "order").values_list(
-                "content", "target", "criterion__title", "carrier__name", "weight", "progress", "fulfilment"
-            )
+            Item.objects.order_by(  # a total order: ties would come back in any order on PostgreSQL
+                "commitment__organization__code", "commitment__member__name", "commitment__audience", "order", "content"
+            ).values_list("content", "target", "criterion__title", "carrier__name", "weight", "progress", "fulfilment")
         ),
         "events": Event.objects.count(),
         "updates": sorted(ProgressUpdate.objects.values_list("text", "progress")),
