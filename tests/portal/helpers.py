@@ -18,9 +18,9 @@ from campaigns.models import (
     PlanAttachment,
 )
 from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
-from portal.models import AuditEntry, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
+from portal.models import AuditEntry, ExportJob, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
 
-STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit)
+STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit, ExportJob)
 STATE_MODELS += (
     Campaign,
     Phase,

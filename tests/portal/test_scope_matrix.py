@@ -55,7 +55,8 @@ from openpyxl import Workbook
 
 from campaigns.models import ImplementationPlan
 from portal import roll_format, roll_import
-from portal.models import AuditEntry, ImportJob
+from portal.models import AuditEntry, ExportJob, ImportJob
+from portal.tasks import run_export
 
 from ..campaigns.world import CAMPAIGN_OBJECTS
 from ..commitments.board_data import comment_data
@@ -218,6 +219,16 @@ IMPORT_JOB = {
 IMPORT_JOB_POST = {
     "import_office":   (L,  404,        404,        DONE,  403,  404,        L,       404),
 }
+# Exports: anyone with a staff role may start one within reach; a job is seen by its requester only.
+EXPORT_START_POST = {
+    "roll_exporter": (L, 200,        200,        DONE,  DONE, 403,        L,       200),
+}
+OWN_EXPORT = {
+    "export_done":   (L, 404,        404,        200,   404,  404,        L,       404),
+}
+OWN_EXPORT_RETRY_POST = {
+    "export_failed": (L, 404,        404,        DONE,  404,  404,        L,       404),
+}
 # The public board's pages and photos, by the board's code: a published commitment for everyone, a draft
 # for no one; a comment can be left by anyone, logged in or not (objects: tests/commitments/board_data.py).
 PUBLIC_COMMITMENT = {
@@ -342,6 +353,12 @@ MATRIX = [
     *rows("portal:roll_import_job", GET, IMPORT_JOB),
     *rows("portal:roll_import_job", POST, IMPORT_JOB_POST),
     *rows("portal:roll_import_status", GET, IMPORT_JOB),
+    *rows("portal:export_list", GET, EVERYONE),
+    *rows("portal:export_start", GET, {"roll_exporter": STAFF_ONLY[None]}),
+    *rows("portal:export_start", POST, EXPORT_START_POST),
+    *rows("portal:export_status", GET, OWN_EXPORT),
+    *rows("portal:export_download", GET, OWN_EXPORT),
+    *rows("portal:export_retry", POST, OWN_EXPORT_RETRY_POST),
     # campaigns
     *rows("campaigns:list", GET, EVERYONE),
     *rows("campaigns:create", GET, CAMPAIGN_CREATE),
@@ -423,6 +440,10 @@ URL_ARG = {
     "portal:roll_template": "kind",
     "portal:roll_import_job": "code",
     "portal:roll_import_status": "code",
+    "portal:export_start": "identifier",
+    "portal:export_status": "code",
+    "portal:export_download": "code",
+    "portal:export_retry": "code",
 }
 
 # Where the transfer rows move each member: a destination the allowed roles reach.
@@ -525,6 +546,8 @@ PAYLOADS = {
     "campaigns:criteria_delete": lambda w, criteria_set: {},
     "campaigns:plan_edit": _plan_form,
     "campaigns:attachment_delete": lambda w, attachment: {},
+    "portal:export_start": lambda w, exporter: {"organization": w.city.code},
+    "portal:export_retry": lambda w, job: {},
     "commitments:create": start_commitment,
     "commitments:create_member": start_commitment,
     "commitments:edit": lambda w, commitment: commitment_form(getattr(w, commitment)),
@@ -578,11 +601,27 @@ def _import_job(w):
 
 
 # Objects only some rows need, made when a case asks for them (``obj_of``).
+def _export_job(world):
+    """An export office staff requested, run to completion: only they may follow and download it."""
+    job = ExportJob.objects.create(
+        exporter="member_roll", title="党员名册", organization=world.city, requested_by=world.office
+    )
+    run_export(job.pk)
+    job.refresh_from_db()
+    return job
+
+
 OBJECTS = {
     "kind_members": lambda w: SimpleNamespace(kind="members"),
     "kind_orgs": lambda w: SimpleNamespace(kind="organizations"),
     "kind_unknown": lambda w: SimpleNamespace(kind="units"),
     "import_office": _import_job,
+    "roll_exporter": lambda w: SimpleNamespace(identifier="member_roll"),
+    "export_done": _export_job,
+    "export_failed": lambda w: ExportJob.objects.create(
+        exporter="member_roll", title="党员名册", organization=w.city, requested_by=w.office,
+        status=ExportJob.Status.FAILED, error="interrupted",
+    ),
     **CAMPAIGN_OBJECTS,
     **COMMITMENT_OBJECTS,
 }
