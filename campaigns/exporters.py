@@ -140,9 +140,10 @@ class AnnualReport(exporting.PdfExporter):
             Commitment.objects.filter(campaign=campaign, organization__path__startswith=root.path), "commitment.view"
         )
         states = commitments.values("kind", "state").annotate(n=Count("pk")).order_by("kind", "state")
-        groups = dashboard.grouped(scope, root, campaign, dashboard.subordinate_key(root), items)
+        groups, by_sector_figures = dashboard.split(
+            dashboard.grouped(scope, root, campaign, dashboard.subordinate_and_sector_key(root), items)
+        )
         children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
-        by_sector_figures = dashboard.grouped(scope, root, campaign, dashboard.sector_key, items)
         total = dashboard.total(groups)
         listed = list(organizations.order_by("path").values("path", "name", "code", "level", "depth")[:APPENDIX_LIMIT])
         each = dashboard.grouped(scope, root, campaign, dashboard.organization_key, items) if len(listed) > 1 else {}

@@ -1,24 +1,25 @@
 """Figures of an area (an organization's subtree) by subordinate organization and by sector.
 
 Used by the dashboard (``portal.views.home``) and the annual report (``campaigns.exporters``). Every
-figure is an SQL aggregate grouped by a key expression: the path prefix of the direct subordinate an
+figure is an SQL aggregate grouped by a key expression, e.g. the path prefix of the direct subordinate an
 organization lies under (``Substr(path, 1, len(root.path) + segment)``; the root's own row is keyed by its
-path) or the sector. So an area of any size costs the same number of queries:
+path) together with its sector: one pass over the subtree gives both the figures by subordinate and by
+sector (``split``). So an area of any size costs the same number of queries per grouping:
 
 - commitments (``commitments.rollups``): % filed, % members committed, weighted progress, % fulfilled;
-  three queries per grouping, and only when a campaign is chosen;
-- 双百 coverage of the two-new units (``portal.coverage``): one query;
-- establishment warnings: organizations breaking seed 002's rules (one query: the organizations with a
-  warning are found by counting their full members in a subquery, then grouped) and units that should
-  have their own organization (one query).
+  three queries, and only when a campaign is chosen;
+- 双百 coverage of the two-new units (``portal.coverage``) and the units that should have their own
+  organization: one query;
+- organizations breaking seed 002's establishment rules: one query (those with a warning are found by
+  counting their full members in a subquery, then grouped).
 
 All querysets go through the scope, as a view's would.
 """
 
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Count, F
-from django.db.models.functions import Substr
+from django.db.models import CharField, Count, F, Value
+from django.db.models.functions import Concat, Substr
 
 from commitments import rollups
 
@@ -52,14 +53,16 @@ class AreaFigures:
         return self
 
 
-def subordinate_key(root):
-    """The grouping expression: the path of the direct subordinate of ``root`` an organization lies under."""
+SEPARATOR = "|"  # never in a path (base-36 digits and slashes) nor in a sector's value
+
+
+def subordinate_and_sector_key(root):
+    """The grouping expression ``"<path of the direct subordinate of root>|<sector>"``: one grouping gives
+    both the figures by subordinate and by sector (``split``), so each is counted in a single pass."""
     length = len(root.path) + SEGMENT + 1
-    return lambda prefix: Substr(f"{prefix}path", 1, length)
-
-
-def sector_key(prefix):
-    return F(f"{prefix}sector")
+    return lambda prefix: Concat(
+        Substr(f"{prefix}path", 1, length), Value(SEPARATOR), F(f"{prefix}sector"), output_field=CharField()
+    )
 
 
 def organization_key(prefix):
@@ -79,11 +82,10 @@ def grouped(scope, root, campaign, key, items=None):
         for name, figures in rollups.grouped(scope, root, campaign, key, items).items():
             group(name).commitments = figures
     units = scope.filter(Unit.objects.filter(organization__path__startswith=root.path), "unit.view")
-    for row in units.annotate(key=key("organization__")).values("key").annotate(**coverage_counts()).order_by():
+    units = units.annotate(key=key("organization__")).values("key")
+    for row in units.annotate(**coverage_counts(), warned=Count("pk", filter=unit_warning_filter())).order_by():
         group(row["key"]).coverage = coverage_from(row)
-    warned_units = units.filter(unit_warning_filter()).annotate(key=key("organization__")).values("key")
-    for row in warned_units.annotate(n=Count("pk")).order_by():
-        group(row["key"]).unit_warnings = row["n"]
+        group(row["key"]).unit_warnings = row["warned"]
     organizations = scope.organizations("warnings.view").active().filter(path__startswith=root.path)
     warned = organizations.with_full_member_count().filter(warning_filter()).values("pk")  # GROUP BY … HAVING
     warned = Organization.objects.filter(pk__in=warned)
@@ -99,6 +101,18 @@ def total(groups):
     return out
 
 
+def split(groups):
+    """``({subordinate path: AreaFigures}, {sector: AreaFigures})`` from ``grouped(…, subordinate_and_sector_key)``."""
+    by_subordinate, by_sector = {}, {}
+    for name, figures in groups.items():
+        path, sector = name.split(SEPARATOR)
+        for out, key in ((by_subordinate, path), (by_sector, sector)):
+            if key not in out:
+                out[key] = AreaFigures()
+            out[key] += figures
+    return by_subordinate, by_sector
+
+
 @dataclass
 class Row:
     label: str
@@ -108,7 +122,7 @@ class Row:
 
 
 def subordinate_rows(root, children, groups):
-    """The root's own row, then one per child (in the order given), from ``grouped(..., subordinate_key(root))``."""
+    """The root's own row, then one per child (in the order given), from the groups by subordinate path."""
     rows = [Row(root.name, groups.get(root.path, AreaFigures()), root, own=True)]
     rows += [Row(child.name, groups.get(child.path, AreaFigures()), child) for child in children]
     return rows

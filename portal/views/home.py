@@ -55,8 +55,9 @@ def area(request, root):
     scope = request.scope
     campaigns = campaigns_for(scope, root)
     campaign = chosen_campaign(request, campaigns)
-    groups = dashboard.grouped(scope, root, campaign, dashboard.subordinate_key(root))
-    sectors = dashboard.grouped(scope, root, campaign, dashboard.sector_key)
+    groups, sectors = dashboard.split(
+        dashboard.grouped(scope, root, campaign, dashboard.subordinate_and_sector_key(root))
+    )
     children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
     page = Paginator(children, SUBORDINATES_PER_PAGE).get_page(request.GET.get("page"))
     rows = dashboard.subordinate_rows(root, page, groups)

@@ -50,7 +50,7 @@ def area(request, cast):
 
 # page → (URL of the page in the area, the number of queries it runs as committee_a).
 PAGES = {
-    "home": (lambda w: reverse("portal:home"), 22),  # with the area dashboard (no campaign: no commitment figures)
+    "home": (lambda w: reverse("portal:home"), 18),  # with the area dashboard (no campaign: no commitment figures)
     "member_list": (lambda w: reverse("portal:member_list"), 9),
     "member_list_filtered": (lambda w: reverse("portal:member_list") + "?org=TOWN-A&status=full&role=any", 10),
     "org_tree": (lambda w: reverse("portal:org_tree"), 8),
