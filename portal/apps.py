@@ -12,3 +12,4 @@ class PortalConfig(AppConfig):
         from . import audit, checks  # noqa: F401  (signal receivers, system checks)
 
         autodiscover_modules("exporters")  # each app's exporters join the registry
+        autodiscover_modules("reminders")  # each app's deadline sources (portal/reminders.py)

@@ -233,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
     "clean-up-exports": {"task": "portal.tasks.clean_up_exports", "schedule": timedelta(hours=1)},
 }
 
+# Reminders (portal/reminders.py): days before a deadline that get a reminder; overdue ones go out the day after.
+try:
+    REMINDER_DAYS_BEFORE = tuple(int(n) for n in envlist("REMINDER_DAYS_BEFORE", "7,1"))
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_DAYS_BEFORE must be whole numbers separated by commas, e.g. 7,1") from None
+
 # Security: production (DEBUG=False) passes `manage.py check --deploy --fail-level WARNING`.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
