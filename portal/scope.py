@@ -63,6 +63,16 @@ ACTIONS = {
     "commitment.export": STAFF,
     "comment.view": STAFF,  # comments with the commenter's contact data: moderators only
     "comment.moderate": STAFF,
+    # reviews (review.score is checked on the reviewer, the superior; review.reopen on the superior of
+    # whoever makes the entries: see evaluations.models.Reopening.granting_organization)
+    "review.view": STAFF,
+    "review.score": STAFF,
+    "review.reopen": SUPERIOR,
+    "review.export": STAFF,
+    "member_review.view": STAFF | {MEMBER},
+    "member_review.score": STAFF,
+    "self_review.view": STAFF,
+    "self_review.change": STAFF,
 }
 
 # Roles whose reach is the whole subtree of their organization (the others: the organization itself).
