@@ -1,0 +1,3 @@
+"""The URLs of the superior's side of reviews: scoring subordinates, results, calibration, reopenings."""
+
+urlpatterns = []
