@@ -63,6 +63,12 @@ ACTIONS = {
     "commitment.export": STAFF,
     "comment.view": STAFF,  # comments with the commenter's contact data: moderators only
     "comment.moderate": STAFF,
+    # target agreements (issue and score are checked on the issuing committee: see campaigns.apps)
+    "agreement.view": STAFF,
+    "agreement.issue": SUPERIOR,
+    "agreement.report": STAFF,
+    "agreement.score": SUPERIOR,
+    "agreement.export": STAFF,
     # reviews (review.score is checked on the reviewer, the superior; review.reopen on the superior of
     # whoever makes the entries: see evaluations.models.Reopening.granting_organization)
     "review.view": STAFF,

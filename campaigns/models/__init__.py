@@ -1,6 +1,8 @@
 """The campaigns app's models: campaigns and their schedule, criteria, carriers, plans and meetings
-(``campaigns.py``). Import them from ``campaigns.models`` as before."""
+(``campaigns.py``); target agreements, their indicators and reports (``agreements.py``). Import them from
+``campaigns.models``."""
 
+from .agreements import Indicator, IndicatorReport, Period, TargetAgreement, TargetAgreementQuerySet
 from .campaigns import (
     PRIVATE_STORAGE,
     ActivityCarrier,
@@ -26,11 +28,16 @@ __all__ = [
     "CriteriaSet",
     "Criterion",
     "ImplementationPlan",
+    "Indicator",
+    "IndicatorReport",
     "Meeting",
     "Milestone",
+    "Period",
     "Phase",
     "PlanAttachment",
     "PrivateStorage",
+    "TargetAgreement",
+    "TargetAgreementQuerySet",
     "attachment_path",
     "private_storage",
 ]
