@@ -60,15 +60,10 @@ def amount(value, what, positive=False):
     if number is None or not number.is_finite():
         raise ScoringInputError(_("Enter %(what)s as a number, e.g. 12 or 98.5.") % {"what": what})
     if number < 0:
-        raise ScoringInputError(_("%(what)s cannot be negative: enter 0 or more.") % {"what": capfirst(what)})
+        raise ScoringInputError(_("Enter 0 or more for %(what)s: it cannot be negative.") % {"what": what})
     if positive and number == 0:
-        raise ScoringInputError(_("%(what)s must be more than 0.") % {"what": capfirst(what)})
+        raise ScoringInputError(_("Enter more than 0 for %(what)s.") % {"what": what})
     return number
-
-
-def capfirst(text):
-    text = str(text)
-    return text[:1].upper() + text[1:]
 
 
 def round_score(value):
