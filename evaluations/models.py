@@ -506,16 +506,21 @@ class SelfAssessment(models.Model):
 
 
 class MemberReport(models.Model):
-    """What a member told the 专题组织生活会 about keeping their commitment."""
+    """What a member told the 专题组织生活会 about keeping their commitment; or that they were absent (the
+    text then says why, if known)."""
 
     self_review = models.ForeignKey(SelfReview, models.CASCADE, related_name="reports")
     member = models.ForeignKey(Member, models.CASCADE, related_name="review_reports", verbose_name=_("member"))
-    text = models.TextField(_("report"))
+    text = models.TextField(_("report"), blank=True)
+    absent = models.BooleanField(_("absent"), default=False)
 
     class Meta:
         ordering = ["member__name"]
         constraints = [
             models.UniqueConstraint(fields=["self_review", "member"], name="evaluations_memberreport_unique"),
+            models.CheckConstraint(
+                condition=Q(absent=True) | ~Q(text=""), name="evaluations_memberreport_text_unless_absent"
+            ),
         ]
 
     def __str__(self):
