@@ -83,6 +83,10 @@ ACTIONS = {
 
 # Roles whose reach is the whole subtree of their organization (the others: the organization itself).
 SUBTREE_ROLES = {COMMITTEE, OFFICE}
+# Actions a subtree role takes on its own organization only: an organization's own review (its 专题组织生活会,
+# members' reports, self-assessment and member scores) is made by its own staff; superiors see it
+# (self_review.view, member_review.view) but do not make it for them.
+OWN_ORGANIZATION_ACTIONS = {"self_review.change", "member_review.score"}
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,7 @@ class Scope:
                     condition |= Q(**{_prefixed(reg.member_lookup, "pk"): self.member.pk})
                 elif queryset.model is Organization:
                     condition |= Q(pk=org.pk)
-            elif role in SUBTREE_ROLES:
+            elif role in SUBTREE_ROLES and action not in OWN_ORGANIZATION_ACTIONS:
                 condition |= Q(**{_prefixed(org_lookup, "path__startswith"): org.path})
             else:
                 condition |= Q(**{_prefixed(org_lookup, "pk"): org.pk})
@@ -220,7 +224,7 @@ class Scope:
                     return True
                 if type(obj) is Organization and org.pk == granted.pk:
                     return True
-            elif role in SUBTREE_ROLES:
+            elif role in SUBTREE_ROLES and action not in OWN_ORGANIZATION_ACTIONS:
                 if org.path.startswith(granted.path):
                     return True
             elif org.pk == granted.pk:
