@@ -7,7 +7,9 @@ every 1 %. Every file carries a fingerprint: the SHA-256 of its data, written in
 itself (workbook properties, PDF footer) and kept on the job, so a copy can be checked later.
 """
 
+import contextlib
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -136,11 +138,30 @@ class ListExporter(Exporter):
                 done += 1
                 if done % step == 0:
                     self.progress(done, total)
+            self.progress(done, max(total, done))
+            workbook.properties.title = str(self.verbose_name)
+            workbook.properties.creator = "创先争优活动门户"
+            workbook.properties.description = f"SHA-256 {self.fingerprint.hexdigest()}"
+            workbook.save(fileobj)
         except BaseException:
-            sheet.close()  # end openpyxl's half-written temporary sheet instead of leaving it to the collector
+            discard(sheet)
             raise
-        self.progress(done, max(total, done))
-        workbook.properties.title = str(self.verbose_name)
-        workbook.properties.creator = "创先争优活动门户"
-        workbook.properties.description = f"SHA-256 {self.fingerprint.hexdigest()}"
-        workbook.save(fileobj)
+
+
+def discard(sheet):
+    """After a failure: end a write-only sheet and delete openpyxl's temporary file of it.
+
+    openpyxl spools a write-only sheet's rows to a named temporary file that only a successful ``save()``
+    removes (otherwise it stays until the process exits): in a long-running worker a failed export would
+    leave the rows written so far, personal data included, lying in the temporary folder.
+    """
+    writer = sheet._writer  # openpyxl keeps the sheet's writer (and its file) private
+    if writer is None:
+        return
+    with contextlib.suppress(Exception):  # the failure may have left the sheet unable to finish
+        if not sheet.closed:
+            sheet.close()
+    with contextlib.suppress(Exception):
+        writer.xf.close()
+    if os.path.exists(writer.out):
+        writer.cleanup()

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from .imports import private_storage
 from .organizations import Organization
 
+FINISHED_FIELDS = ["file", "file_name", "size", "sha256", "fingerprint", "status", "finished_at", "expires_at"]
+
 
 class ExportJobQuerySet(models.QuerySet):
     def visible_to(self, scope):
@@ -96,18 +98,24 @@ class ExportJob(models.Model):
         ExportJob.objects.filter(pk=self.pk).update(rows_done=done, rows_total=total)
 
     def finish(self, name, content, sha256, fingerprint):
-        self.file.save(name, content, save=False)
-        self.file_name = name
-        self.size = self.file.size
-        self.sha256 = sha256
-        self.fingerprint = fingerprint
-        self.status = self.Status.DONE
-        self.finished_at = timezone.now()
-        self.expires_at = self.finished_at + timedelta(days=settings.EXPORT_KEEP_DAYS)
-        # Not the row counts: report_progress keeps those up to date in the database.
-        self.save(
-            update_fields=["file", "file_name", "size", "sha256", "fingerprint", "status", "finished_at", "expires_at"]
-        )
+        """Store the finished file and mark the job done. If storing or saving fails, the stored part is
+        deleted again: a file no job record offers would never be cleaned up."""
+        try:
+            self.file.save(name, content, save=False)
+            self.file_name = name
+            self.size = self.file.size
+            self.sha256 = sha256
+            self.fingerprint = fingerprint
+            self.status = self.Status.DONE
+            self.finished_at = timezone.now()
+            self.expires_at = self.finished_at + timedelta(days=settings.EXPORT_KEEP_DAYS)
+            # Not the row counts: report_progress keeps those up to date in the database.
+            self.save(update_fields=FINISHED_FIELDS)
+        except BaseException:
+            if self.file.name and self.file.storage.exists(self.file.name):
+                self.file.storage.delete(self.file.name)
+            self.file = ""
+            raise
 
     def fail(self, message):
         ExportJob.objects.filter(pk=self.pk).update(

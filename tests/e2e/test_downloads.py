@@ -51,7 +51,12 @@ def zh(message):
 
 @pytest.fixture
 def worker(monkeypatch):
-    """Queued export jobs stay queued (``worker.queued``) until ``worker.run(job, page)`` runs the task."""
+    """Queued export jobs stay queued (``worker.queued``) until ``worker.run(job, page)`` runs the task.
+
+    The task's body is replaced by a recorder, so whichever way the job is queued (``delay()`` or the
+    outbox, both run the task in-process without a broker) it waits here for the test to run it.
+    """
+    task = run_export.run  # the task's own function, bound to the task
 
     class Worker:
         queued = []
@@ -73,13 +78,10 @@ def worker(monkeypatch):
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(ExportJob, "report_progress", report_and_wait)
                 self.queued.remove(job.pk)
-                run_export(job.pk)
+                task(job.pk)
             return seen
 
-    def record(args=None, kwargs=None, **options):
-        Worker.queued.append(args[0])
-
-    monkeypatch.setattr(run_export, "apply_async", record)
+    monkeypatch.setattr(run_export, "run", Worker.queued.append)
     return Worker()
 
 

@@ -2,12 +2,16 @@
 
 import datetime
 import hashlib
+import os
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone, translation
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet import _writer as openpyxl_writer
 
 from portal import exporting
 from portal.exporting.base import Column, ListExporter
@@ -142,6 +146,55 @@ def test_a_failing_export_is_marked_failed_with_no_file(
     assert client.get(reverse("portal:export_download", args=[job.code])).status_code == 404
     page = client.get(reverse("portal:export_list"))
     assert job.error in page.content.decode()
+
+
+def spooled_sheets():
+    """openpyxl's temporary files of write-only sheets that are still on disk."""
+    return {path for path in openpyxl_writer.ALL_TEMP_FILES if os.path.exists(path)}
+
+
+def test_a_failed_export_leaves_no_spooled_rows_behind(cast, failing_exporter):
+    before = spooled_sheets()
+    job = ExportJob.objects.create(exporter="test_failing", title="x", organization=cast.city, requested_by=cast.office)
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED
+    assert spooled_sheets() == before  # the row already written is not left in the temporary folder
+
+
+def test_a_failure_while_saving_the_workbook_stores_nothing(cast, monkeypatch, settings):
+    def full_disk(self, fileobj):
+        fileobj.write(b"PK\x03\x04 half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", full_disk)
+    before = spooled_sheets()
+    job = roll_job(cast)
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.file.name, job.sha256, job.size) == (ExportJob.Status.FAILED, "", "", 0)
+    with translation.override("zh-hans"):
+        assert job.error == translation.gettext(
+            "The export failed because of an error in the portal. The administrators have been told."
+        )
+    assert spooled_sheets() == before
+    assert not list(Path(settings.PRIVATE_ROOT).rglob("*.xlsx"))
+
+
+def test_a_failure_while_recording_the_file_deletes_it_again(cast, monkeypatch, settings):
+    original = ExportJob.save
+
+    def failing_save(self, *args, **kwargs):
+        if self.status == ExportJob.Status.DONE:
+            raise DatabaseError("connection lost")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ExportJob, "save", failing_save)
+    job = roll_job(cast)
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and not job.file
+    assert not [p for p in Path(settings.PRIVATE_ROOT).rglob("*") if p.is_file()]  # no file without its record
 
 
 def test_a_redelivered_task_runs_the_job_once(cast):
