@@ -525,3 +525,20 @@ class MemberReport(models.Model):
 
     def __str__(self):
         return f"{self.member}: {self.text[:30]}"
+
+
+from .mass_models import (  # noqa: E402,F401  (mass evaluation: rounds, ballots, ledger, rectification)
+    Answer,
+    Ballot,
+    BallotCode,
+    CodeBatch,
+    LedgerEntry,
+    Option,
+    PaperBatch,
+    PaperCount,
+    Participant,
+    Question,
+    Rectification,
+    Result,
+    Round,
+)
