@@ -79,6 +79,19 @@ ACTIONS = {
     "member_review.score": STAFF,
     "self_review.view": STAFF,
     "self_review.change": STAFF,
+    # mass evaluation (a round is seen from below its organizer and run within the organizer's reach; for an
+    # evaluated organization, codes, paper ballots and rectifications are decided by its superior: see
+    # evaluations.apps)
+    "evaluation.view": STAFF,
+    "evaluation.manage": SUPERIOR,
+    "evaluation.codes": SUPERIOR,
+    "evaluation.enter": SUPERIOR,
+    "evaluation.ledger": STAFF,
+    "evaluation.export": STAFF,
+    "rectification.view": STAFF,
+    "rectification.open": SUPERIOR,
+    "rectification.report": STAFF,
+    "rectification.accept": SUPERIOR,
 }
 
 # Roles whose reach is the whole subtree of their organization (the others: the organization itself).
