@@ -242,3 +242,11 @@ def test_the_roll_export_runs_a_fixed_number_of_queries(cast, extra, django_asse
     job = roll_job(cast)
     with django_assert_num_queries(12):
         run_export(job.pk)
+
+
+def test_beat_runs_the_clean_up_every_hour(settings):
+    from celery import current_app
+
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "portal.tasks.clean_up_exports")
+    assert entry["schedule"] <= datetime.timedelta(hours=1)
+    assert "portal.tasks.clean_up_exports" in current_app.tasks

@@ -2,9 +2,11 @@
 
 import shutil
 import subprocess
+from io import StringIO
 
 import pytest
 from django.core.checks import Warning
+from django.core.management import call_command
 from django.template import engines
 from weasyprint.urls import URLFetchingError
 
@@ -157,3 +159,11 @@ def test_the_system_check_warns_without_a_chinese_font(monkeypatch):
     [warning] = checks.cjk_font_available(None)
     assert warning.id == "portal.W002"
     assert "fonts-noto-cjk" in warning.hint
+
+
+def test_manage_py_check_shows_the_warning_at_start_up(monkeypatch):
+    """The check is registered: ``manage.py check`` (and runserver, migrate) print it."""
+    monkeypatch.setattr(checks.shutil, "which", lambda name: None)
+    out, err = StringIO(), StringIO()
+    call_command("check", stdout=out, stderr=err)
+    assert "portal.W001" in err.getvalue() and "fonts-noto-cjk" in err.getvalue()
