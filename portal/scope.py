@@ -92,6 +92,16 @@ ACTIONS = {
     "rectification.open": SUPERIOR,
     "rectification.report": STAFF,
     "rectification.accept": SUPERIOR,
+    # awards (a round is seen from below its organizer and managed within the organizer's reach; a nomination
+    # is seen within its nominee's reach and moved on by its holder: see awards.apps)
+    "award.view": STAFF,
+    "award.manage": SUPERIOR,
+    "award.export": STAFF,
+    "nomination.view": STAFF,
+    "nomination.create": STAFF,
+    "nomination.handle": STAFF,
+    "objection.view": SUPERIOR,  # objections with the objector's contact data
+    "article.change": SUPERIOR,
 }
 
 # Roles whose reach is the whole subtree of their organization (the others: the organization itself).

@@ -1,0 +1,138 @@
+"""The public side of awards (no login): the announced list (公示) with the objection form and the printable
+notice, the honour roll by campaign and level, the deeds of an award with its article and photos.
+
+Objectors' contact data is never loaded into a public page. The objection form carries the public
+comment form's spam checks (honeypot, timing) and a rate limit per client address.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import cache_control, never_cache
+
+from campaigns.models import Campaign
+from portal.models import Level
+from portal.ratelimit import RateLimit
+
+from . import documents
+from .forms import ObjectionForm
+from .models import Article, ArticlePhoto, AwardRound, Nomination, Objection
+
+OBJECTION_LIMIT = RateLimit("objection", 5, 600)  # 5 objections per 10 minutes per address
+PAGE_SIZE = 50
+PUBLIC_ROUNDS = AwardRound.objects.exclude(state=AwardRound.State.NOMINATING).select_related("campaign", "organizer")
+
+
+def _public_round(code):
+    return get_object_or_404(PUBLIC_ROUNDS, code=code)
+
+
+def _listed(round):
+    """The candidates the public sees: the list during the announcement, the awards once approved."""
+    states = (
+        [Nomination.State.SHORTLISTED] if round.state == AwardRound.State.PUBLICITY else [Nomination.State.APPROVED]
+    )
+    return (
+        round.nominations.filter(state__in=states)
+        .select_related("category", "organization", "member")
+        .order_by("category__order", "organization__path", "member__name", "pk")
+    )
+
+
+@never_cache
+def announcement(request, code):
+    """The announced list and, while the announcement runs, the objection form."""
+    round = _public_round(code)
+    form = None
+    if round.publicity_open():
+        if request.method == "POST":
+            if not OBJECTION_LIMIT.hit(request):
+                response = render(
+                    request,
+                    "commitments/comment_ratelimited.html",
+                    {"minutes": -(-OBJECTION_LIMIT.retry_after() // 60)},
+                    status=429,
+                )
+                response["Retry-After"] = str(OBJECTION_LIMIT.retry_after())
+                return response
+            form = ObjectionForm(request.POST, round=round)
+            if form.is_valid():
+                objection = Objection.file(round, form.cleaned_data["nomination"], **form.objection_fields())
+                return redirect(f"{reverse('awards:announcement', args=[round.code])}?ref={objection.reference}")
+        else:
+            form = ObjectionForm(round=round)
+    elif request.method == "POST":
+        raise Http404
+    context = {
+        "round": round,
+        "nominations": _listed(round),
+        "form": form,
+        "reference": request.GET.get("ref", "")[:12],
+    }
+    return render(request, "awards/announcement.html", context)
+
+
+def notice(request, code):
+    """The printable notice of the announced list, as PDF."""
+    round = _public_round(code)
+    url = iri_to_uri(settings.SITE_URL + reverse("awards:announcement", args=[round.code]))
+    response = HttpResponse(documents.notice_pdf(round, list(_listed(round)), url), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{round.title}-公示.pdf"
+    )
+    return response
+
+
+@cache_control(private=True, max_age=60)
+def honours(request):
+    """The honour roll: approved awards by campaign and by the awarding organization's level, with the deeds."""
+    awards = Nomination.objects.honoured().select_related(
+        "category", "organization", "member", "round__organizer", "round__campaign"
+    )
+    campaigns = Campaign.objects.filter(award_rounds__state=AwardRound.State.DECIDED).distinct().order_by("-starts_on")
+    campaign = next((c for c in campaigns if str(c.pk) == request.GET.get("campaign")), None)
+    if campaign:
+        awards = awards.filter(round__campaign=campaign)
+    level = request.GET.get("level", "")
+    if level in Level.values:
+        awards = awards.filter(round__organizer__level=level)
+    awards = awards.prefetch_related(Prefetch("article", queryset=Article.objects.filter(published=True)))
+    awards = awards.order_by("-round__decided_on", "round_id", "category__order", "certificate_no")
+    context = {
+        "page": Paginator(awards, PAGE_SIZE).get_page(request.GET.get("page")),
+        "campaigns": campaigns,
+        "campaign": campaign,
+        "levels": Level.choices,
+        "level": level,
+    }
+    return render(request, "awards/honours.html", context)
+
+
+@cache_control(private=True, max_age=60)
+def deeds(request, code):
+    """One award's deeds and, once published, its exemplary-deeds article with photos."""
+    award = get_object_or_404(
+        Nomination.objects.honoured().select_related("category", "organization", "member", "round__organizer"),
+        code=code,
+    )
+    article = Article.objects.filter(nomination=award, published=True).prefetch_related("photos").first()
+    return render(request, "awards/deeds.html", {"award": award, "article": article})
+
+
+@cache_control(private=True, max_age=3600)
+def photo(request, pk):
+    """A photo of a published article (of a draft: for those who may edit it)."""
+    item = get_object_or_404(ArticlePhoto.objects.select_related("article__nomination__round__organizer"), pk=pk)
+    if not item.article.published and not request.scope.allows("article.change", item.article):
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = "image/png" if item.file.name.endswith(".png") else "image/jpeg"
+    return FileResponse(handle, content_type=content_type)
