@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import ActivityCarrier, Campaign, Criterion, Meeting, Milestone
 from portal.models import Member, Organization, VersionedModel
 
+from . import notices
+
 
 class TransitionError(ValidationError):
     """A state change the flow does not allow; the message says why, in the user's language."""
@@ -287,14 +289,16 @@ class Commitment(VersionedModel):
             if meeting is None:
                 raise TransitionError(_("Record the general meeting of members that discussed the commitment first."))
             self._check_meeting(meeting)
-        self._transition(
-            actor,
-            self.EDITABLE,
-            self.State.SUBMITTED,
-            meeting=meeting,
-            submitted_at=timezone.now(),
-            return_reason="",
-        )
+        with transaction.atomic():
+            self._transition(
+                actor,
+                self.EDITABLE,
+                self.State.SUBMITTED,
+                meeting=meeting,
+                submitted_at=timezone.now(),
+                return_reason="",
+            )
+            notices.commitment_submitted(self, actor)  # delivered through the outbox: never fails the submit
 
     def accept(self, actor):
         self._transition(actor, (self.State.SUBMITTED,), self.State.ACCEPTED, accepted_at=timezone.now())

@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import audit, checks  # noqa: F401  (signal receivers, system checks)
+        from . import audit, checks, notifications  # noqa: F401  (signal receivers, system checks)
 
         autodiscover_modules("exporters")  # each app's exporters join the registry
         autodiscover_modules("reminders")  # each app's deadline sources (portal/reminders.py)

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import outbox
 from .audit import record
 from .forms import OrganizationChoiceField
 from .models import AuditEntry, ImportJob, Level, Member, Organization
@@ -703,7 +704,7 @@ def run_job(job_id, confirm=False):
 
 
 def _queue(job, confirm):
-    transaction.on_commit(lambda: run_import.delay(job.pk, confirm))
+    outbox.enqueue(run_import, job.pk, confirm)  # published after the commit, or by the relay if Redis is down
 
 
 def start(job, rows):
@@ -716,13 +717,14 @@ def start(job, rows):
 
 def confirm(job):
     """Claim a valid job for writing (a second click finds it taken) and write it; False if not valid."""
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
-        status=ImportJob.Status.IMPORTING, progress=0
-    )
-    if not claimed:
-        return False
-    if job.total_rows <= settings.IMPORT_SYNC_ROWS:
-        run_job(job.pk, confirm=True)
-    else:
-        _queue(job, confirm=True)
+    with transaction.atomic():  # the claim and the queued task go together
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
+            status=ImportJob.Status.IMPORTING, progress=0
+        )
+        if not claimed:
+            return False
+        if job.total_rows > settings.IMPORT_SYNC_ROWS:
+            _queue(job, confirm=True)
+            return True
+    run_job(job.pk, confirm=True)
     return True

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -216,6 +217,9 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))  # for the file-based backend
+# SMS: a dotted path to a backend class (portal/sms.py); the default writes messages to the log.
+SMS_BACKEND = envstr("SMS_BACKEND", "portal.sms.LogBackend")
 
 # Celery: no broker configured → tasks run eagerly in-process.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
@@ -228,9 +232,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Retries wait at most this long: far below the visibility timeout, after which Redis would hand an
+# unacknowledged (acks_late) task to a second worker.
+CELERY_TASK_RETRY_MAX_SECONDS = 600
+OUTBOX_CONNECT_TIMEOUT = envint("OUTBOX_CONNECT_TIMEOUT", "2")  # seconds a user's action waits for the broker
 CELERY_BEAT_SCHEDULE = {
     "purge-old-audit": {"task": "portal.tasks.purge_old_audit", "schedule": timedelta(days=1)},
     "clean-up-exports": {"task": "portal.tasks.clean_up_exports", "schedule": timedelta(hours=1)},
+    # The daily reminder pass (portal/reminder_pass.py), then the outbox relay every minute.
+    "run-reminders": {"task": "portal.tasks.run_reminders", "schedule": crontab(hour=7, minute=30)},
+    "relay-outbox": {"task": "portal.tasks.relay_outbox", "schedule": timedelta(minutes=1)},
 }
 
 # Reminders (portal/reminders.py): days before a deadline that get a reminder; overdue ones go out the day after.

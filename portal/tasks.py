@@ -1,7 +1,7 @@
 import hashlib
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -79,9 +79,46 @@ def clean_up_exports():
     )
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, acks_late=True)
 def run_import(job_id, confirm=False):
     """Validate (and with ``confirm`` write) an uploaded roll file: see ``portal.roll_import``."""
     from .roll_import import run_job
 
     run_job(job_id, confirm)
+
+
+# --- notifications, reminders and the outbox (queued through portal.outbox, so idempotent) -------
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True, max_retries=5)
+def deliver_notification(self, notification_id):
+    """Send a notification's e-mail and SMS copies; each channel goes out once (see ``notifications.deliver``)."""
+    from . import notifications
+
+    try:
+        notifications.deliver(notification_id)
+    except notifications.DeliveryFailed as failure:
+        if self.request.retries >= self.max_retries:
+            logger.error("notification %s: delivery given up: %s", notification_id, failure)
+            return
+        countdown = min(60 * 2**self.request.retries, settings.CELERY_TASK_RETRY_MAX_SECONDS)
+        raise self.retry(countdown=countdown, exc=failure) from failure
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def relay_outbox():
+    """Every minute: publish the outbox messages the broker could not take when they were written."""
+    from . import outbox
+
+    return outbox.relay()
+
+
+@shared_task(acks_late=True)
+def run_reminders(day=None):
+    """Daily (beat, 07:30): one reminder pass for ``day`` (ISO date; default today), then the relay.
+
+    Running it twice, or in two workers at once, sends nothing twice: see ``portal/reminder_pass.py``.
+    """
+    from . import reminder_pass
+
+    return reminder_pass.run_pass(date.fromisoformat(day) if day else None).as_dict()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import exports, health, home, members, organizations, roll
+from .views import exports, health, home, members, notifications, organizations, roll
 
 portal_patterns = [
     path("", home.home, name="home"),
@@ -30,6 +30,9 @@ portal_patterns = [
     path("roll/jobs/<uuid:code>/", roll.import_job, name="roll_import_job"),
     path("roll/jobs/<uuid:code>/status/", roll.import_status, name="roll_import_status"),
     path("roll/export/", roll.member_export, name="member_export"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("notifications/read/", notifications.notification_read_all, name="notifications_read_all"),
 ]
 
 urlpatterns = [

@@ -3,7 +3,9 @@ from .audit import AuditEntry
 from .exports import ExportJob
 from .imports import ImportJob
 from .members import Member, MemberTransfer
+from .notifications import Notification, Reminder
 from .organizations import BRANCH_LEVELS, COMMITTEE_LEVELS, Level, Organization, Sector, Unit
+from .outbox import OutboxMessage
 from .versioned import StaleEdit, VersionedModel
 
 __all__ = [
@@ -15,7 +17,10 @@ __all__ = [
     "Level",
     "Member",
     "MemberTransfer",
+    "Notification",
     "Organization",
+    "OutboxMessage",
+    "Reminder",
     "Role",
     "RoleAssignment",
     "Sector",

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import exporting
+from .. import exporting, outbox
 from ..forms import OrganizationChoiceField
 from ..models import ExportJob
 from ..tasks import run_export
@@ -65,15 +65,16 @@ def export_start(request, identifier):
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data.pop("organization")
         params = exporter.serialize_params(form.cleaned_data)
-        job = ExportJob.objects.create(
-            exporter=identifier,
-            title=f"{exporter.verbose_name} · {organization.name}",
-            organization=organization,
-            params=params,
-            requested_by=request.user,
-            language=get_language(),
-        )
-        transaction.on_commit(lambda: run_export.delay(job.pk))
+        with transaction.atomic():  # the job and its outbox message: a broker outage fails neither
+            job = ExportJob.objects.create(
+                exporter=identifier,
+                title=f"{exporter.verbose_name} · {organization.name}",
+                organization=organization,
+                params=params,
+                requested_by=request.user,
+                language=get_language(),
+            )
+            outbox.enqueue(run_export, job.pk)
         messages.info(request, _("The export has started. It appears below; the page shows its progress."))
         return redirect("portal:export_list")
     return render(request, "portal/export_form.html", {"form": form, "exporter": exporter})
@@ -126,13 +127,14 @@ def export_retry(request, code):
     if exporter is None or job.status not in (ExportJob.Status.FAILED, ExportJob.Status.EXPIRED):
         raise Http404
     request.scope.require(exporter.action, job.organization)
-    again = ExportJob.objects.create(
-        exporter=job.exporter,
-        title=job.title,
-        organization=job.organization,
-        params=job.params,
-        requested_by=request.user,
-        language=get_language(),
-    )
-    transaction.on_commit(lambda: run_export.delay(again.pk))
+    with transaction.atomic():
+        again = ExportJob.objects.create(
+            exporter=job.exporter,
+            title=job.title,
+            organization=job.organization,
+            params=job.params,
+            requested_by=request.user,
+            language=get_language(),
+        )
+        outbox.enqueue(run_export, again.pk)
     return redirect("portal:export_list")

@@ -18,7 +18,18 @@ from campaigns.models import (
     PlanAttachment,
 )
 from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
-from portal.models import AuditEntry, ExportJob, ImportJob, Member, MemberTransfer, Organization, RoleAssignment, Unit
+from portal.models import (
+    AuditEntry,
+    ExportJob,
+    ImportJob,
+    Member,
+    MemberTransfer,
+    Notification,
+    Organization,
+    OutboxMessage,
+    RoleAssignment,
+    Unit,
+)
 
 STATE_MODELS = (Organization, Member, MemberTransfer, RoleAssignment, Unit, ExportJob)
 STATE_MODELS += (
@@ -35,6 +46,7 @@ STATE_MODELS += (
 STATE_MODELS += (ImportJob,)
 STATE_MODELS += (Comment,)  # the public's comments: posted, then moderated
 STATE_MODELS += (Meeting, Commitment, Item, ProgressUpdate, Evidence, Event)
+STATE_MODELS += (Notification, OutboxMessage)  # a user's notifications, and the work queued for Celery
 
 
 def db_state():

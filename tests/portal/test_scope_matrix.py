@@ -55,7 +55,7 @@ from openpyxl import Workbook
 
 from campaigns.models import ImplementationPlan
 from portal import roll_format, roll_import
-from portal.models import AuditEntry, ExportJob, ImportJob
+from portal.models import AuditEntry, ExportJob, ImportJob, Notification
 from portal.tasks import run_export
 
 from ..campaigns.world import CAMPAIGN_OBJECTS
@@ -229,6 +229,14 @@ OWN_EXPORT = {
 OWN_EXPORT_RETRY_POST = {
     "export_failed": (L, 404,        404,        DONE,  404,  404,        L,       404),
 }
+# Notifications: each user's own only (office's here); "mark all read" marks the user's own, so for
+# anyone else it changes nothing.
+OWN_NOTIFICATION_POST = {
+    "notification_office": (L, 404,  404,        DONE,  404,  404,        L,       404),
+}
+OWN_NOTIFICATIONS_POST = {
+    "notification_office": (L, BACK, BACK,       DONE,  BACK, BACK,       L,       BACK),
+}
 # The public board's pages and photos, by the board's code: a published commitment for everyone, a draft
 # for no one; a comment can be left by anyone, logged in or not (objects: tests/commitments/board_data.py).
 PUBLIC_COMMITMENT = {
@@ -359,6 +367,9 @@ MATRIX = [
     *rows("portal:export_status", GET, OWN_EXPORT),
     *rows("portal:export_download", GET, OWN_EXPORT),
     *rows("portal:export_retry", POST, OWN_EXPORT_RETRY_POST),
+    *rows("portal:notifications", GET, EVERYONE),
+    *rows("portal:notification_read", POST, OWN_NOTIFICATION_POST),
+    *rows("portal:notifications_read_all", POST, OWN_NOTIFICATIONS_POST),
     # campaigns
     *rows("campaigns:list", GET, EVERYONE),
     *rows("campaigns:create", GET, CAMPAIGN_CREATE),
@@ -430,7 +441,7 @@ PUBLIC = {
 }
 
 # URLs whose object travels in the form rather than in the URL.
-OBJECT_IN_BODY = {"portal:member_create", "campaigns:create"}
+OBJECT_IN_BODY = {"portal:member_create", "campaigns:create", "portal:notifications_read_all"}
 # URLs of a plan: the campaign and the organization whose plan it is (see tests/campaigns/world.py).
 PLAN_URLS = {"campaigns:plan", "campaigns:plan_edit"}
 # URLs that name their object by another attribute than the primary key.
@@ -548,6 +559,8 @@ PAYLOADS = {
     "campaigns:attachment_delete": lambda w, attachment: {},
     "portal:export_start": lambda w, exporter: {"organization": w.city.code},
     "portal:export_retry": lambda w, job: {},
+    "portal:notification_read": lambda w, notification: {},
+    "portal:notifications_read_all": lambda w, obj: {},
     "commitments:create": start_commitment,
     "commitments:create_member": start_commitment,
     "commitments:edit": lambda w, commitment: commitment_form(getattr(w, commitment)),
@@ -622,6 +635,7 @@ OBJECTS = {
         exporter="member_roll", title="党员名册", organization=w.city, requested_by=w.office,
         status=ExportJob.Status.FAILED, error="interrupted",
     ),
+    "notification_office": lambda w: Notification.objects.create(recipient=w.office, title="请审核承诺", url="/"),
     **CAMPAIGN_OBJECTS,
     **COMMITMENT_OBJECTS,
 }
