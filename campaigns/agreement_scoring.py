@@ -66,6 +66,11 @@ def amount(value, what, positive=False):
     return number
 
 
+def plain(value):
+    """A number as plain text, without trailing zeros or an exponent: 110.0 → "110", 0.50 → "0.5"."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def round_score(value):
     """A score as shown and stored: 0.1, half-up (89.95 → 90.0)."""
     return value.quantize(SCORE_STEP, rounding=ROUND_HALF_UP)

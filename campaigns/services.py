@@ -10,8 +10,17 @@ from django.utils.translation import gettext as _
 from portal.audit import diff, record, snapshot
 from portal.models import AuditEntry
 
-from . import defaults
-from .models import ActivityCarrier, Campaign, CriteriaSet, Criterion, Milestone, Phase
+from . import agreement_defaults, defaults
+from .models import (
+    ActivityCarrier,
+    Campaign,
+    CriteriaSet,
+    Criterion,
+    Milestone,
+    Phase,
+    TargetAgreement,
+    TransitionError,
+)
 
 CAMPAIGN_FIELDS = ["name", "area", "starts_on", "ends_on", "description"]
 
@@ -289,3 +298,47 @@ def create_demo_campaign(area, actor=None):
         phases=phases,
         milestones=steps,
     )
+
+
+# --- target agreements -------------------------------------------------------------------------
+
+AGREEMENT_FIELDS = ["title", "mid_year_due", "year_end_due", "bonus_cap"]
+
+
+def _agreement_state(agreement):
+    return {**snapshot(agreement, AGREEMENT_FIELDS), "indicators": agreement.indicator_summary()}
+
+
+@transaction.atomic
+def save_agreement(actor, form, formset=None):
+    """Save an agreement's header form and, for a draft, its indicator formset (both validated).
+
+    Version-checked on the agreement (``StaleEdit``); refused (``TransitionError``) once it is scored,
+    and for the indicators once it is issued. Audited with what changed.
+    """
+    stored = TargetAgreement.objects.get(pk=form.instance.pk)
+    if stored.status == TargetAgreement.Status.SCORED:
+        raise TransitionError(_("The agreement is scored: it can no longer change."))
+    if formset is not None:
+        stored.ensure_draft()
+    before = _agreement_state(stored)
+    agreement = form.save(commit=False)
+    agreement.updated_at = timezone.now()
+    agreement.save_checked(form.cleaned_data["version"], update_fields=[*AGREEMENT_FIELDS, "updated_at"])
+    if formset is not None:
+        _save_formset(formset, agreement, _("“%(name)s” has reports already and cannot be removed."))
+    if changes := diff(before, _agreement_state(agreement)):
+        record(actor, agreement, AuditEntry.Verb.UPDATE, changes, organization=agreement.subordinate)
+    return agreement
+
+
+def start_agreements(actor, issuer, subordinates, year, template):
+    """Draft one agreement per committee of ``subordinates`` from ``template`` (agreement_defaults)."""
+    mid_year_due, year_end_due = agreement_defaults.default_deadlines(year)
+    rows = agreement_defaults.indicator_rows(template)
+    title = agreement_defaults.title_for(template, year)
+    with transaction.atomic():
+        return [
+            TargetAgreement.start(actor, issuer, subordinate, year, title, mid_year_due, year_end_due, indicators=rows)
+            for subordinate in subordinates
+        ]

@@ -2,7 +2,7 @@
 (``campaigns.py``); target agreements, their indicators and reports (``agreements.py``). Import them from
 ``campaigns.models``."""
 
-from .agreements import Indicator, IndicatorReport, Period, TargetAgreement, TargetAgreementQuerySet
+from .agreements import Indicator, IndicatorReport, Period, TargetAgreement, TargetAgreementQuerySet, TransitionError
 from .campaigns import (
     PRIVATE_STORAGE,
     ActivityCarrier,
@@ -38,6 +38,7 @@ __all__ = [
     "PrivateStorage",
     "TargetAgreement",
     "TargetAgreementQuerySet",
+    "TransitionError",
     "attachment_path",
     "private_storage",
 ]

@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import COMMITTEE_LEVELS, AuditEntry, Organization, StaleEdit, VersionedModel
 
 from .. import agreement_scoring as scoring
+from ..agreement_scoring import plain
 from .campaigns import private_storage
 
 POINTS_TOTAL = Decimal(100)
@@ -293,7 +294,9 @@ class TargetAgreement(VersionedModel):
 
     def indicator_summary(self):
         """The indicators in one line, for the audit trail."""
-        return "; ".join(f"{i.name} {i.target:g}{i.unit} {i.points:g}" for i in self.indicators.order_by("order", "pk"))
+        return "; ".join(
+            f"{i.name} {plain(i.target)}{i.unit} {plain(i.points)}" for i in self.indicators.order_by("order", "pk")
+        )
 
     def _advance(self, actor, expected_version, changes, **fields):
         """Save ``fields`` version-checked (``StaleEdit`` if someone changed the agreement meanwhile), audited."""
@@ -329,7 +332,7 @@ class TargetAgreement(VersionedModel):
                     "The indicators' points add up to %(total)s, not 100: adjust them so that they do, "
                     "then issue the agreement."
                 )
-                % {"total": f"{total.normalize():f}"}
+                % {"total": plain(total)}
             )
         if self.is_past_due(Period.YEAR_END, today):
             raise TransitionError(
@@ -391,7 +394,7 @@ class TargetAgreement(VersionedModel):
             old, new = before.get(indicator.pk), checked[indicator.pk][0]
             if old != new:
                 key = f"{Period(period).label} · {indicator.name}"
-                changes[str(key)] = ["" if old is None else f"{old:g}", f"{new:g}"]
+                changes[str(key)] = ["" if old is None else plain(old), plain(new)]
         stored = []
         try:
             with transaction.atomic():
@@ -429,7 +432,7 @@ class TargetAgreement(VersionedModel):
             if final > self.maximum_score:
                 raise TransitionError(
                     _("A score lies between 0 and %(max)s (100 and at most %(cap)s bonus points).")
-                    % {"max": f"{self.maximum_score:g}", "cap": f"{self.bonus_cap:g}"}
+                    % {"max": plain(self.maximum_score), "cap": plain(self.bonus_cap)}
                 )
             final = scoring.round_score(final)
         if final != computed and not reason:
@@ -558,18 +561,18 @@ class Indicator(models.Model):
             parts.append(
                 _t("+%(rate)s %(basis)s over the target, at most %(cap)s")
                 % {
-                    "rate": f"{self.bonus_rate:g}",
+                    "rate": plain(self.bonus_rate),
                     "basis": self.get_bonus_basis_display(),
-                    "cap": f"{self.bonus_cap:g}",
+                    "cap": plain(self.bonus_cap),
                 }
             )
         if self.deduction_rate and self.deduction_cap and not self.all_or_nothing:
             parts.append(
                 _t("−%(rate)s %(basis)s short, at most %(cap)s")
                 % {
-                    "rate": f"{self.deduction_rate:g}",
+                    "rate": plain(self.deduction_rate),
                     "basis": self.get_deduction_basis_display(),
-                    "cap": f"{self.deduction_cap:g}",
+                    "cap": plain(self.deduction_cap),
                 }
             )
         return "; ".join(parts) or _t("in proportion to the target")

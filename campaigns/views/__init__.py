@@ -1,1 +1,2 @@
-"""Campaign pages (``campaigns``: campaigns, criteria, carriers) and implementation plans (``plans``)."""
+"""Campaign pages (``campaigns``: campaigns, criteria, carriers), implementation plans (``plans``) and
+target agreements (``agreements``)."""
