@@ -12,10 +12,13 @@ from campaigns.models import (
     CriteriaSet,
     Criterion,
     ImplementationPlan,
+    Indicator,
+    IndicatorReport,
     Meeting,
     Milestone,
     Phase,
     PlanAttachment,
+    TargetAgreement,
 )
 from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
 from portal.models import (
@@ -46,6 +49,7 @@ STATE_MODELS += (
 STATE_MODELS += (ImportJob,)
 STATE_MODELS += (Comment,)  # the public's comments: posted, then moderated
 STATE_MODELS += (Meeting, Commitment, Item, ProgressUpdate, Evidence, Event)
+STATE_MODELS += (TargetAgreement, Indicator, IndicatorReport)
 STATE_MODELS += (Notification, OutboxMessage)  # a user's notifications, and the work queued for Celery
 
 

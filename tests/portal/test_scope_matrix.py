@@ -58,6 +58,8 @@ from portal import roll_format, roll_import
 from portal.models import AuditEntry, ExportJob, ImportJob, Notification
 from portal.tasks import run_export
 
+from ..campaigns import agreement_world
+from ..campaigns.agreement_world import AGREEMENT_OBJECTS
 from ..campaigns.world import CAMPAIGN_OBJECTS
 from ..commitments.board_data import comment_data
 from ..commitments.world import COMMITMENT_OBJECTS, commitment_form, meeting_form, start_commitment
@@ -329,6 +331,31 @@ COMMITMENT_CREATE_MEMBER = {f"start_{member}": expected for member, expected in 
 # The members' commitments are collected and the area rolled up by those who accept commitments in the
 # organization: its secretary and the committees above (a member sees the branch but not these pages).
 COMMITMENT_COLLECT = ORG_CHANGE
+# Target agreements (tests/campaigns/agreement_world.py): seen and reported within the subordinate's reach
+# (staff only), drafted, issued and scored within the issuer's (committee, office, admin).
+AGREEMENT_VIEW = {
+    #                         anon secretary_a committee_a office admin member_user inactive secretary_b
+    "agreement_issued_a":     (L,  404,        200,        200,   200,  404,        L,       404),
+    "agreement_issued_b":     (L,  404,        404,        200,   200,  404,        L,       404),
+    "agreement_issued_town":  (L,  404,        200,        200,   200,  404,        L,       404),
+    "agreement_issued_other": (L,  404,        404,        404,   200,  404,        L,       404),
+}
+AGREEMENT_REPORT = AGREEMENT_VIEW
+AGREEMENT_FILE = {f"agreement_file_{p}": AGREEMENT_VIEW[f"agreement_issued_{p}"] for p in ("a", "b", "town", "other")}
+AGREEMENT_ISSUE = {
+    "agreement_draft_a":      (L,  404,        403,        200,   200,  404,        L,       404),
+    "agreement_draft_b":      (L,  404,        404,        200,   200,  404,        L,       404),
+    "agreement_draft_town":   (L,  404,        200,        200,   200,  404,        L,       404),
+    "agreement_draft_other":  (L,  404,        404,        404,   200,  404,        L,       404),
+}
+AGREEMENT_SCORE = {name.replace("draft", "reported"): expected for name, expected in AGREEMENT_ISSUE.items()}
+AGREEMENT_CREATE = {None: (L, 403, 200, 200, 200, 403, L, 403)}
+# The issuer and the subordinate are codes in the form: outside the user's issuing reach, a form error.
+AGREEMENT_CREATE_POST = {
+    "new_agreement_a":        (L,  403,        200,        DONE,  DONE, 403,        L,       403),
+    "new_agreement_town":     (L,  403,        DONE,       DONE,  DONE, 403,        L,       403),
+    "new_agreement_other":    (L,  403,        200,        200,   DONE, 403,        L,       403),
+}
 # fmt: on
 
 MATRIX = [
@@ -391,6 +418,22 @@ MATRIX = [
     *rows("campaigns:attachment", GET, PLAN_ATTACHMENT),
     *rows("campaigns:attachment_delete", GET, PLAN_ATTACHMENT),
     *rows("campaigns:attachment_delete", POST, posted(PLAN_ATTACHMENT)),
+    *rows("campaigns:agreement_list", GET, STAFF_ONLY),
+    *rows("campaigns:agreement_notice", GET, STAFF_ONLY),
+    *rows("campaigns:agreement_create", GET, AGREEMENT_CREATE),
+    *rows("campaigns:agreement_create", POST, AGREEMENT_CREATE_POST),
+    *rows("campaigns:agreement", GET, AGREEMENT_VIEW),
+    *rows("campaigns:agreement_edit", GET, AGREEMENT_ISSUE),
+    *rows("campaigns:agreement_edit", POST, posted(AGREEMENT_ISSUE)),
+    *rows("campaigns:agreement_issue", GET, AGREEMENT_ISSUE),
+    *rows("campaigns:agreement_issue", POST, posted(AGREEMENT_ISSUE)),
+    *rows("campaigns:agreement_delete", GET, AGREEMENT_ISSUE),
+    *rows("campaigns:agreement_delete", POST, posted(AGREEMENT_ISSUE)),
+    *rows("campaigns:agreement_report", GET, AGREEMENT_REPORT),
+    *rows("campaigns:agreement_report", POST, posted(AGREEMENT_REPORT)),
+    *rows("campaigns:agreement_score", GET, AGREEMENT_SCORE),
+    *rows("campaigns:agreement_score", POST, posted(AGREEMENT_SCORE)),
+    *rows("campaigns:agreement_file", GET, AGREEMENT_FILE),
     # commitments
     *rows("commitments:list", GET, EVERYONE),
     *rows("commitments:board", GET, PUBLIC_BOARD),
@@ -442,6 +485,7 @@ PUBLIC = {
 
 # URLs whose object travels in the form rather than in the URL.
 OBJECT_IN_BODY = {"portal:member_create", "campaigns:create", "portal:notifications_read_all"}
+OBJECT_IN_BODY.add("campaigns:agreement_create")  # the issuer and the subordinate are codes in the form
 # URLs of a plan: the campaign and the organization whose plan it is (see tests/campaigns/world.py).
 PLAN_URLS = {"campaigns:plan", "campaigns:plan_edit"}
 # URLs that name their object by another attribute than the primary key.
@@ -557,6 +601,12 @@ PAYLOADS = {
     "campaigns:criteria_delete": lambda w, criteria_set: {},
     "campaigns:plan_edit": _plan_form,
     "campaigns:attachment_delete": lambda w, attachment: {},
+    "campaigns:agreement_create": agreement_world.start_form,
+    "campaigns:agreement_edit": agreement_world.edit_form,
+    "campaigns:agreement_issue": agreement_world.version_form,
+    "campaigns:agreement_delete": agreement_world.version_form,
+    "campaigns:agreement_report": agreement_world.report_form,
+    "campaigns:agreement_score": agreement_world.version_form,
     "portal:export_start": lambda w, exporter: {"organization": w.city.code},
     "portal:export_retry": lambda w, job: {},
     "portal:notification_read": lambda w, notification: {},
@@ -637,6 +687,7 @@ OBJECTS = {
     ),
     "notification_office": lambda w: Notification.objects.create(recipient=w.office, title="请审核承诺", url="/"),
     **CAMPAIGN_OBJECTS,
+    **AGREEMENT_OBJECTS,
     **COMMITMENT_OBJECTS,
 }
 
@@ -674,6 +725,7 @@ CASES = [
 URL_ARGS = {
     "commitments:board_commitment": ("board_code", "pk"),
     "commitments:board_evidence": ("board_code", "pk"),
+    "campaigns:agreement_report": ("pk", "period"),
 }
 
 
