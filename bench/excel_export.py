@@ -1,12 +1,12 @@
 """Benchmark of the commitment ledger export against openpyxl alone; prints one JSON line at the end.
 
     .venv/bin/python bench/excel_export.py 100000
-    .venv/bin/python bench/excel_export.py 1000000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_x .venv/bin/python bench/excel_export.py 100000
+    .venv/bin/python bench/excel_export.py 100000 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_x .venv/bin/python bench/excel_export.py 100000 1000000
 
-Seeds a campaign with ``rows`` commitment items (five per commitment: one organization's commitment per
-branch, the rest members' commitments), then runs, each in a child process of its own so that its peak
-resident memory (``ru_maxrss``) is its own:
+Seeds a campaign with commitment items (five per commitment: one organization's commitment per branch, the
+rest members' commitments) up to each size given, smallest first (each size adds to the last), and at each
+size runs, each in a child process of its own so that its peak resident memory is its own:
 
 - **ours**: the ``commitment_ledger`` export job, run by the Celery task (eagerly) as the download centre
   runs it: rows fetched in chunks from the database, written with openpyxl's write-only mode, the file
@@ -14,9 +14,11 @@ resident memory (``ru_maxrss``) is its own:
 - **floor**: openpyxl's write-only mode writing rows of the same shape (21 columns: the same texts,
   dates, decimals and integers) generated in memory, with no database and no Django.
 
-Runs on a fresh SQLite database in a temporary folder unless DATABASE_URL is set (then it must name an
-empty database you may fill: it is migrated and seeded). ``--tracemalloc`` adds the peak of Python
-allocations in each child (and slows both down: compare timings without it).
+With several sizes the JSON line holds one entry per size and how much the peak memory grew from the
+smallest to the largest (flat streaming: about nothing, whatever the factor in rows). Runs on a fresh
+SQLite database in a temporary folder unless DATABASE_URL is set (then it must name an empty database
+you may fill: it is migrated and seeded); the temporary folder is removed at the end. ``--tracemalloc``
+adds the peak of Python allocations in each child (and slows both down: compare timings without it).
 """
 
 import argparse
@@ -24,6 +26,7 @@ import datetime
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -163,14 +166,12 @@ def ours(job_id):
     return timer, job
 
 
-def seed(rows):
-    """A city with BRANCHES branches, a campaign, and ``rows`` items in commitments of five; returns the job."""
+def setup():
+    """A city with BRANCHES branches, an office user and a campaign with one criterion."""
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     from campaigns.models import ActivityCarrier, Campaign, CriteriaSet, Criterion
-    from commitments.models import Commitment, Item
-    from portal.models import ExportJob, Member, Organization, Role, RoleAssignment
+    from portal.models import Organization, Role, RoleAssignment
 
     city = Organization.objects.create(name="基准市委", code="BENCH", level="city", sector="agency")
     branches = [
@@ -187,10 +188,20 @@ def seed(rows):
     criteria = CriteriaSet.objects.create(campaign=campaign, target="member", name="五带头")
     criterion = Criterion.objects.create(criteria_set=criteria, order=1, title="带头学习提高")
     ActivityCarrier.objects.create(campaign=campaign, name="党员先锋岗")
+    return city, branches, user, campaign, criterion
+
+
+def add_items(world, start, rows):
+    """Items ``start`` to ``rows`` (both multiples of five), in new commitments of five."""
+    from django.utils import timezone
+
+    from commitments.models import Commitment, Item
+    from portal.models import Member
+
+    city, branches, _user, campaign, criterion = world
     now = timezone.now()
-    commitments = -(-rows // ITEMS_PER_COMMITMENT)
     states = (Commitment.State.PUBLISHED, Commitment.State.ACCEPTED, Commitment.State.SUBMITTED)
-    done = 0
+    done, commitments = start // ITEMS_PER_COMMITMENT, rows // ITEMS_PER_COMMITMENT
     while done < commitments:
         size = min(BATCH, commitments - done)
         organizational = [n for n in range(done, done + size) if n < BRANCHES]
@@ -239,8 +250,6 @@ def seed(rows):
         for c_index, commitment in enumerate(made):
             for k in range(ITEMS_PER_COMMITMENT):
                 i = (done + c_index) * ITEMS_PER_COMMITMENT + k
-                if i >= rows:
-                    break
                 content, target, deadline, weight, progress, fulfilment, comment = item_values(i)
                 items.append(
                     Item(
@@ -259,6 +268,12 @@ def seed(rows):
                 )
         Item.objects.bulk_create(items, batch_size=2000)
         done += size
+
+
+def export_job(world):
+    from portal.models import ExportJob
+
+    city, _branches, user, campaign, _criterion = world
     return ExportJob.objects.create(
         exporter="commitment_ledger",
         title="承诺台帐",
@@ -275,9 +290,48 @@ def run_child(*args, tracing=False):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def load():
+    return "/".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def measure(rows, job, workdir, tracing):
+    """Ours and the floor at ``rows`` rows: the figures of one size."""
+    common = ["--workdir", str(workdir)]
+    mine = run_child(str(rows), "--child", "ours", "--job", str(job.pk), *common, tracing=tracing)
+    assert mine["rows"] == rows, mine
+    base = run_child(str(rows), "--child", "floor", *common, tracing=tracing)
+    result = {
+        "rows": rows,
+        "ours_s": mine["seconds"],
+        "floor_s": base["seconds"],
+        "ratio": round(mine["seconds"] / base["seconds"], 2),
+        "ours_cpu_s": mine["cpu_s"],
+        "floor_cpu_s": base["cpu_s"],
+        "cpu_ratio": round(mine["cpu_s"] / base["cpu_s"], 2),
+        "ours_rows_per_s": round(rows / mine["seconds"]),
+        "floor_rows_per_s": round(rows / base["seconds"]),
+        "ours_peak_mb": mine["peak_rss_mb"],
+        "floor_peak_mb": base["peak_rss_mb"],
+        "ours_file_mb": mine["file_mb"],
+        "floor_file_mb": base["file_mb"],
+        "load_avg": load(),
+    }
+    if tracing:
+        result["ours_tracemalloc_mb"] = mine["tracemalloc_peak_mb"]
+        result["floor_tracemalloc_mb"] = base["tracemalloc_peak_mb"]
+    for name, key in (("ours (export job)", "ours"), ("floor (openpyxl)", "floor")):
+        print(
+            f"  {name:<18} {result[f'{key}_s']:>8.1f} s (CPU {result[f'{key}_cpu_s']:.1f} s)  "
+            f"{result[f'{key}_rows_per_s']:>8} rows/s  "
+            f"peak {result[f'{key}_peak_mb']:>6.1f} MB  file {result[f'{key}_file_mb']} MB"
+        )
+    print(f"  ratio ours/floor   {result['ratio']} (CPU {result['cpu_ratio']})   load average {result['load_avg']}")
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("rows", type=int, nargs="?", default=100_000)
+    parser.add_argument("rows", type=int, nargs="*", default=[100_000], help="sizes, e.g. 100000 1000000")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--child", choices=["ours", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--job", type=int, help=argparse.SUPPRESS)
@@ -287,56 +341,51 @@ def main():
         tracemalloc.start()
 
     if args.child == "floor":
-        timer = floor(args.rows, Path(args.workdir) / "floor.xlsx")
+        timer = floor(args.rows[0], Path(args.workdir) / "floor.xlsx")
         child_report(timer, file_mb=round((Path(args.workdir) / "floor.xlsx").stat().st_size / 1e6, 1))
         return
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="excel-bench-"))
-    setup_django(workdir)
     if args.child == "ours":
+        setup_django(Path(args.workdir))
         timer, job = ours(args.job)
         child_report(timer, rows=job.rows_done, file_mb=round(job.size / 1e6, 1))
         return
 
-    from django.conf import settings
-    from django.core.management import call_command
+    sizes = sorted(set(args.rows))
+    if any(size <= 0 or size % ITEMS_PER_COMMITMENT for size in sizes):
+        parser.error(f"each size must be a positive multiple of {ITEMS_PER_COMMITMENT}")
+    workdir = Path(tempfile.mkdtemp(prefix="excel-bench-"))
+    try:
+        setup_django(workdir)
+        from django.conf import settings
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"seeding {args.rows} items on {database} …", flush=True)
-    started = time.perf_counter()
-    job = seed(args.rows)
-    print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
-    common = ["--workdir", str(workdir)]
-    mine = run_child(str(args.rows), "--child", "ours", "--job", str(job.pk), *common, tracing=args.tracemalloc)
-    assert mine["rows"] == args.rows, mine
-    base = run_child(str(args.rows), "--child", "floor", *common, tracing=args.tracemalloc)
-    result = {
-        "rows": args.rows,
-        "database": database,
-        "ours_s": mine["seconds"],
-        "floor_s": base["seconds"],
-        "ratio": round(mine["seconds"] / base["seconds"], 2),
-        "ours_cpu_s": mine["cpu_s"],
-        "floor_cpu_s": base["cpu_s"],
-        "cpu_ratio": round(mine["cpu_s"] / base["cpu_s"], 2),
-        "ours_rows_per_s": round(args.rows / mine["seconds"]),
-        "floor_rows_per_s": round(args.rows / base["seconds"]),
-        "ours_peak_mb": mine["peak_rss_mb"],
-        "floor_peak_mb": base["peak_rss_mb"],
-        "ours_file_mb": mine["file_mb"],
-        "floor_file_mb": base["file_mb"],
+        call_command("migrate", verbosity=0)
+        database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        print(f"{database}, {os.cpu_count()} CPUs, load average {load()}", flush=True)
+        world, seeded, results = setup(), 0, []
+        for rows in sizes:
+            print(f"seeding up to {rows} items …", flush=True)
+            started = time.perf_counter()
+            add_items(world, seeded, rows)
+            seeded = rows
+            print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
+            results.append({"database": database, **measure(rows, export_job(world), workdir, args.tracemalloc)})
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if len(results) == 1:
+        print(json.dumps(results[0]))
+        return
+    smallest, largest = results[0], results[-1]
+    growth = {
+        "rows_factor": round(largest["rows"] / smallest["rows"], 1),
+        "ours_peak_growth_mb": round(largest["ours_peak_mb"] - smallest["ours_peak_mb"], 1),
+        "floor_peak_growth_mb": round(largest["floor_peak_mb"] - smallest["floor_peak_mb"], 1),
     }
-    if args.tracemalloc:
-        result["ours_tracemalloc_mb"] = mine["tracemalloc_peak_mb"]
-        result["floor_tracemalloc_mb"] = base["tracemalloc_peak_mb"]
-    for name, key in (("ours (export job)", "ours"), ("floor (openpyxl)", "floor")):
-        print(
-            f"  {name:<18} {result[f'{key}_s']:>8.1f} s (CPU {result[f'{key}_cpu_s']:.1f} s)  "
-            f"{result[f'{key}_rows_per_s']:>8} rows/s  "
-            f"peak {result[f'{key}_peak_mb']:>6.1f} MB  file {result[f'{key}_file_mb']} MB"
-        )
-    print(f"  ratio ours/floor   {result['ratio']} (CPU {result['cpu_ratio']})")
-    print(json.dumps(result))
+    print(
+        f"  from {smallest['rows']} to {largest['rows']} rows ({growth['rows_factor']}×) the peak memory grew by "
+        f"{growth['ours_peak_growth_mb']} MB (ours) and {growth['floor_peak_growth_mb']} MB (floor)"
+    )
+    print(json.dumps({"database": database, "sizes": results, **growth}))
 
 
 if __name__ == "__main__":
