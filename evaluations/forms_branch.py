@@ -29,8 +29,7 @@ def score_field(criterion, label=None):
         label=label or criterion.title,
         required=False,
         min_value=0,
-        max_value=criterion.weight,
-        max_digits=6,
+        max_value=criterion.weight,  # (no max_digits: a huge number is out of range, one message)
         decimal_places=2,
         widget=forms.TextInput(
             attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control form-control-sm score-input"}
@@ -39,8 +38,6 @@ def score_field(criterion, label=None):
             "invalid": _("Enter a number, e.g. 18 or 17.5."),
             "min_value": limits,
             "max_value": limits,
-            "max_digits": limits,
-            "max_whole_digits": limits,
             "max_decimal_places": _("Use at most two decimals."),
         },
     )
