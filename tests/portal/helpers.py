@@ -21,6 +21,7 @@ from campaigns.models import (
     TargetAgreement,
 )
 from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
+from evaluations.models import GradeBands, OrganizationReview, OrganizationScore, Reopening
 from portal.models import (
     AuditEntry,
     ExportJob,
@@ -51,6 +52,7 @@ STATE_MODELS += (Comment,)  # the public's comments: posted, then moderated
 STATE_MODELS += (Meeting, Commitment, Item, ProgressUpdate, Evidence, Event)
 STATE_MODELS += (TargetAgreement, Indicator, IndicatorReport)
 STATE_MODELS += (Notification, OutboxMessage)  # a user's notifications, and the work queued for Celery
+STATE_MODELS += (OrganizationReview, OrganizationScore, Reopening, GradeBands)  # the superior's scores
 
 
 def db_state():

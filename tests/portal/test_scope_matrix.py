@@ -63,6 +63,7 @@ from ..campaigns.agreement_world import AGREEMENT_OBJECTS
 from ..campaigns.world import CAMPAIGN_OBJECTS
 from ..commitments.board_data import comment_data
 from ..commitments.world import COMMITMENT_OBJECTS, commitment_form, meeting_form, start_commitment
+from ..evaluations.committee_world import COMMITTEE_REVIEW_OBJECTS, reopen_form, score_row
 from .helpers import db_state
 
 GET, POST = "GET", "POST"
@@ -356,6 +357,30 @@ AGREEMENT_CREATE_POST = {
     "new_agreement_town":     (L,  403,        DONE,       DONE,  DONE, 403,        L,       403),
     "new_agreement_other":    (L,  403,        200,        200,   DONE, 403,        L,       403),
 }
+# Reviews, the superior's side (tests/evaluations/committee_world.py): the scoring screen, ranking, calibration
+# and results of an organization are seen by the staff within reach (a member sees the branch, not its reviews).
+REVIEW_VIEW = ORG_CHANGE
+# Scoring the first subordinate of the organization (reviewing_*: with a campaign and an open cycle); a branch
+# has no subordinate, so an allowed POST is refused by the form.
+REVIEW_SCORE_POST = {
+    #                        anon secretary_a committee_a office admin member_user inactive secretary_b
+    "reviewing_city":        (L,  404,        404,        DONE,  DONE, 404,        L,       404),
+    "reviewing_town_a":      (L,  404,        DONE,       DONE,  DONE, 404,        L,       404),
+    "reviewing_branch_a":    (L,  200,        200,        200,   200,  403,        L,       404),
+    "reviewing_town_b":      (L,  404,        404,        DONE,  DONE, 404,        L,       404),
+    "reviewing_branch_b":    (L,  404,        404,        200,   200,  404,        L,       200),
+    "reviewing_other_city":  (L,  404,        404,        404,   DONE, 404,        L,       404),
+}
+# Reopening a locked cycle: decided on Reopening.granting_organization, the superior of whoever makes the
+# entries (own: the organization's superior; superior: the superior's superior). The top has no superior.
+REVIEW_REOPEN = {
+    "reopen_town_a_superior":   (L, 404,     403,        200,   200,  404,        L,       404),
+    "reopen_branch_a_superior": (L, 403,     403,        200,   200,  403,        L,       404),
+    "reopen_branch_a_own":      (L, 403,     200,        200,   200,  403,        L,       404),
+    "reopen_branch_b_own":      (L, 404,     404,        200,   200,  404,        L,       403),
+    "reopen_other_branch_own":  (L, 404,     404,        404,   200,  404,        L,       404),
+    "reopen_city_own":          (L, 404,     404,        404,   404,  404,        L,       404),
+}
 # fmt: on
 
 MATRIX = [
@@ -473,6 +498,17 @@ MATRIX = [
     *rows("commitments:rollup_org", GET, COMMITMENT_COLLECT),
     *rows("commitments:queue", GET, STAFF_ONLY),
     *rows("commitments:rollup", GET, STAFF_ONLY),
+    # reviews: the superior's side
+    *rows("evaluations:reviews", GET, STAFF_ONLY),
+    *rows("evaluations:score", GET, REVIEW_VIEW),
+    *rows("evaluations:score", POST, REVIEW_SCORE_POST),
+    *rows("evaluations:reopen", GET, REVIEW_REOPEN),
+    *rows("evaluations:reopen", POST, posted(REVIEW_REOPEN)),
+    *rows("evaluations:bands", GET, CAMPAIGN_MANAGE),
+    *rows("evaluations:bands", POST, posted(CAMPAIGN_MANAGE)),
+    *rows("evaluations:organization_results", GET, REVIEW_VIEW),
+    *rows("evaluations:ranking", GET, REVIEW_VIEW),
+    *rows("evaluations:calibration", GET, REVIEW_VIEW),
 ]
 
 # URLs open to the public by design: their 404 is a plain "not found", not a refusal of the scope layer.
@@ -621,6 +657,9 @@ PAYLOADS = {
     "commitments:publish": lambda w, commitment: {},
     "commitments:progress": lambda w, item: {"text": "完成过半", "progress": "60"},
     "commitments:assess": lambda w, item: {"fulfilment": "fulfilled", "comment": "如期兑现"},
+    "evaluations:score": score_row,
+    "evaluations:reopen": reopen_form,
+    "evaluations:bands": lambda w, campaign: {"good_from": "92", "fairly_good_from": "82", "average_from": "62"},
 }
 
 
@@ -689,6 +728,7 @@ OBJECTS = {
     **CAMPAIGN_OBJECTS,
     **AGREEMENT_OBJECTS,
     **COMMITMENT_OBJECTS,
+    **COMMITTEE_REVIEW_OBJECTS,
 }
 
 
@@ -725,6 +765,7 @@ CASES = [
 URL_ARGS = {
     "commitments:board_commitment": ("board_code", "pk"),
     "commitments:board_evidence": ("board_code", "pk"),
+    "evaluations:reopen": ("cycle_pk", "pk", "kind"),
     "campaigns:agreement_report": ("pk", "period"),
 }
 
