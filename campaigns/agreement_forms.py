@@ -69,9 +69,9 @@ class StartForm(forms.Form):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        committees = issuing_committees(scope)
-        self.fields["issuer"].queryset = committees
-        self.fields["subordinate"].queryset = committees
+        self.fields["issuer"].queryset = issuing_committees(scope)
+        # Any organization within reach, so that a branch's code is answered with why it cannot be one.
+        self.fields["subordinate"].queryset = scope.filter(Organization.objects.all(), "agreement.issue")
         self.fields["year"].initial = timezone.localdate().year
 
     def clean(self):
@@ -258,7 +258,6 @@ class ScoreForm(VersionForm):
     def __init__(self, *args, agreement, computed, **kwargs):
         super().__init__(*args, current=agreement.version, **kwargs)
         self.agreement, self.computed = agreement, computed
-        self.fields["adjusted"].max_value = agreement.maximum_score
         self.fields["adjusted"].help_text = _(
             "Between 0 and %(max)s. Leave empty to confirm the computed score; a different score needs a reason."
         ) % {"max": plain(agreement.maximum_score)}

@@ -76,9 +76,11 @@ def agreement_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("year") or timezone.localdate().year
     issuing = scope.can("agreement.issue")
-    side = data.get("side") or ("by_us" if issuing else "to_us")
     visible = scope.filter(TargetAgreement.objects.filter(year=year), "agreement.view")
     ours = scope.filter(TargetAgreement.objects.all(), "agreement.issue").values("pk")
+    side = data.get("side")
+    if not side:  # the agreements the user issues, if there are any this year, else those issued to them
+        side = "by_us" if issuing and visible.filter(pk__in=ours).exists() else "to_us"
     rows = visible.filter(pk__in=ours) if side == "by_us" else visible.exclude(pk__in=ours)
     counts = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
     if status := data.get("status"):
