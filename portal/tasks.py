@@ -7,7 +7,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit, exporting
@@ -54,14 +56,34 @@ def run_export(self, job_id):
     except exporting.ExportError as error:
         job.fail(error)
     except SoftTimeLimitExceeded:
-        job.fail(_("The export took too long and was stopped. Choose a smaller organization or period."))
+        with translation.override(job.language):
+            job.fail(_("The export took too long and was stopped. Choose a smaller organization or period."))
     except Exception:
         logger.exception("export %s failed", job.pk)
         with translation.override(job.language):
             job.fail(_("The export failed because of an error in the portal. The administrators have been told."))
+    tell_requester(job)
     # No close_old_connections() here: in a worker Celery's Django fix-up closes stale connections
     # around every task, and run eagerly (or in a test) the connection belongs to the caller.
     return job.status
+
+
+def tell_requester(job):
+    """A notification to the requester (the bell, and its e-mail copy): the file is ready, or why it failed.
+    A failure to notify is logged; it never changes the job."""
+    from . import notifications
+
+    with translation.override(job.language):
+        if job.status == ExportJob.Status.DONE:
+            title = _("Your export is ready: %(title)s") % {"title": job.title}
+            until = date_format(timezone.localtime(job.expires_at), "Y-m-d H:i")
+            body = _("Download it in the download centre; it is kept until %(date)s.") % {"date": until}
+        else:
+            title, body = _("Your export failed: %(title)s") % {"title": job.title}, job.error
+    try:
+        notifications.notify([job.requested_by], title, body, url=reverse("portal:export_list"))
+    except Exception:
+        logger.exception("export %s: the requester could not be notified", job.pk)
 
 
 @shared_task

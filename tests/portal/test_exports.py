@@ -15,7 +15,7 @@ from openpyxl.worksheet import _writer as openpyxl_writer
 
 from portal import exporting
 from portal.exporting.base import Column, ListExporter
-from portal.models import ExportJob
+from portal.models import ExportJob, Notification
 from portal.tasks import clean_up_exports, run_export
 
 from ..factories import MemberFactory
@@ -197,6 +197,26 @@ def test_a_failure_while_recording_the_file_deletes_it_again(cast, monkeypatch, 
     assert not [p for p in Path(settings.PRIVATE_ROOT).rglob("*") if p.is_file()]  # no file without its record
 
 
+def test_the_requester_is_notified_of_the_file_and_of_a_failure(cast, failing_exporter):
+    job = roll_job(cast)
+    run_export(job.pk)
+    job.refresh_from_db()
+    failed = ExportJob.objects.create(
+        exporter="test_failing", title="failing", organization=cast.city, requested_by=cast.office
+    )
+    run_export(failed.pk)
+    failed.refresh_from_db()
+    ready, failure = Notification.objects.filter(recipient=cast.office).order_by("pk")
+    with translation.override("zh-hans"):
+        assert ready.title == translation.gettext("Your export is ready: %(title)s") % {"title": "roll"}
+        assert failure.title == translation.gettext("Your export failed: %(title)s") % {"title": "failing"}
+    assert timezone.localtime(job.expires_at).strftime("%Y-%m-%d") in ready.body
+    assert failure.body == failed.error
+    assert ready.url == failure.url == reverse("portal:export_list")
+    assert run_export(job.pk) == ExportJob.Status.DONE  # a redelivery notifies nobody again
+    assert Notification.objects.count() == 2
+
+
 def test_a_redelivered_task_runs_the_job_once(cast):
     job = roll_job(cast)
     assert run_export(job.pk) == ExportJob.Status.DONE
@@ -240,7 +260,7 @@ def test_clean_up_deletes_expired_files_and_fails_abandoned_jobs(cast, settings)
 def test_the_roll_export_runs_a_fixed_number_of_queries(cast, extra, django_assert_num_queries):
     MemberFactory.create_batch(extra, organization=cast.branch_b)
     job = roll_job(cast)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):  # 4 of them notify the requester
         run_export(job.pk)
 
 
