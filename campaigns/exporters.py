@@ -9,7 +9,7 @@ chapters say that there is no data yet.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy
 from commitments.models import Commitment
 from portal import dashboard, exporting
 from portal.charts import bar_chart, rows_fitting
+from portal.exporting.base import Column
 from portal.models import Level, Member, Sector
 
-from .models import Campaign
+from .agreement_scoring import round_figure
+from .models import Campaign, Indicator, Period, TargetAgreement
 
 APPENDIX_LIMIT = 1000  # organizations listed one by one at the end; the ledgers list any number
 CHART_HEIGHT = 800  # in chart units (640 span the text width of A4): a chart and its heading fit on a page
@@ -223,3 +225,103 @@ class AnnualReport(exporting.PdfExporter):
             "appendix_limit": APPENDIX_LIMIT,
             "toc": len(data["appendix"]["organizations"]) > 1,
         }
+
+
+@exporting.register
+class AgreementLedger(exporting.ListExporter):
+    """The target agreements (目标责任书) of a year in a subtree: one row per indicator, scored as the pages score.
+
+    An agreement is in the subtree when its responsible committee is. The indicator's figures (earned,
+    bonus, deduction, score) come from the year-end actual once it is reported; the agreement's score is
+    the confirmed one, else the one computed from the year-end report, else empty. Numbers are numbers.
+    """
+
+    identifier = "agreement_ledger"
+    verbose_name = gettext_lazy("Target agreement ledger")
+    description = gettext_lazy(
+        "The year's target agreements of the organization and its subordinates: every indicator with its "
+        "target, mid-year and year-end actuals, points, bonus, deduction and score."
+    )
+    action = "agreement.export"
+    sheet_title = gettext_lazy("Target agreements")
+
+    @classmethod
+    def form_fields(cls, scope):
+        return {
+            "year": forms.IntegerField(
+                label=gettext_lazy("year"), min_value=2000, max_value=2100, initial=timezone.localdate().year
+            )
+        }
+
+    def file_name(self):
+        return f"{self.verbose_name}-{self.params['year']}-{self.organization.code}.xlsx"
+
+    def agreements(self):
+        agreements = TargetAgreement.objects.filter(
+            year=int(self.params["year"]), subordinate__path__startswith=self.organization.path
+        )
+        return self.scope.filter(agreements, "agreement.view")
+
+    def columns(self):
+        return [
+            Column(_("Issued by"), 20),
+            Column(_("Responsible committee"), 20),
+            Column(_("Responsible committee code"), 12),
+            Column(_("Target agreement"), 28),
+            Column(_("Status"), 10),
+            Column(_("Indicator"), 28),
+            Column(_("Unit"), 6),
+            Column(_("Target"), 9),
+            Column(_("Mid-year actual"), 10),
+            Column(_("Year-end actual"), 10),
+            Column(_("Points"), 7, "0.0"),
+            Column(_("Earned"), 8, "0.00"),
+            Column(_("Bonus"), 7, "0.00"),
+            Column(_("Deduction"), 8, "0.00"),
+            Column(_("Indicator score"), 9, "0.00"),
+            Column(_("Agreement score"), 9, "0.0"),
+            Column(_("Score confirmed"), 8),
+        ]
+
+    def total(self):
+        return Indicator.objects.filter(agreement__in=self.agreements()).count()
+
+    def rows(self):
+        statuses = {value: str(label) for value, label in TargetAgreement.Status.choices}
+        yes, no = _("yes"), _("no")
+        indicators = Indicator.objects.order_by("order", "pk").prefetch_related("reports")
+        agreements = (
+            self.agreements()
+            .select_related("issuer", "subordinate")
+            .prefetch_related(Prefetch("indicators", queryset=indicators))
+            .order_by("issuer__path", "subordinate__path", "pk")
+        )
+        for agreement in agreements.iterator(chunk_size=200):
+            indicators = list(agreement.indicators.all())
+            mid_year = agreement.actuals(Period.MID_YEAR, indicators)
+            year_end = agreement.actuals(Period.YEAR_END, indicators)
+            result = agreement.compute_score(indicators) if year_end else None
+            scored = agreement.status == TargetAgreement.Status.SCORED
+            total = agreement.score if scored else (result.total if result else None)
+            for n, indicator in enumerate(indicators):
+                figures = result.indicators[n] if result and indicator.pk in year_end else None
+                yield (
+                    agreement.issuer.name,
+                    agreement.subordinate.name,
+                    agreement.subordinate.code,
+                    agreement.title,
+                    statuses[agreement.status],
+                    indicator.name,
+                    indicator.unit,
+                    indicator.target,
+                    mid_year.get(indicator.pk),
+                    year_end.get(indicator.pk),
+                    indicator.points,
+                    *(
+                        (round_figure(v) for v in (figures.base, figures.bonus, figures.deduction, figures.net))
+                        if figures
+                        else (None,) * 4
+                    ),
+                    total,
+                    yes if scored else no,
+                )
