@@ -66,6 +66,7 @@ def celery_worker_process(redis_url, postgres, transactional_db, tmp_path):
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": redis_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # what the worker's own tasks queue (the outbox relay) stays with it
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "DB_CONN_MAX_AGE": "0",
