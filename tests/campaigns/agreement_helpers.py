@@ -8,8 +8,10 @@ and ``advance`` moves it along the flow as its users would.
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -26,6 +28,13 @@ def chinese(english, settings):
     settings.LANGUAGE_CODE = "zh-hans"
     with translation.override("zh-hans"):
         yield
+
+
+@pytest.fixture
+def on_day():
+    """The day the pages see: 30 June 2026, before the mid-year reports are due (15 July)."""
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield BEFORE_MID
 
 
 def zh(message, **params):

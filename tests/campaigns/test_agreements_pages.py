@@ -20,7 +20,6 @@ from portal.models import AuditEntry, StaleEdit
 
 from ..factories import OrganizationFactory
 from .agreement_helpers import (
-    BEFORE_MID,
     MID_DUE,
     YEAR,
     YEAR_END_DUE,
@@ -28,18 +27,13 @@ from .agreement_helpers import (
     chinese,  # noqa: F401  (fixture)
     indicator,
     make_agreement,
+    on_day,  # noqa: F401  (fixture)
     zh,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_day")]
 S = TargetAgreement.Status
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def on_day():
-    with time_machine.travel(datetime.datetime(2026, 6, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        yield BEFORE_MID
 
 
 def flashed(response):
@@ -348,7 +342,7 @@ def test_evidence_is_needed_for_what_was_done_and_files_are_checked(client, cast
     assert not IndicatorReport.objects.exists()
 
 
-def test_a_late_report_is_refused_with_the_way_out(client, cast, on_day):
+def test_a_late_report_is_refused_with_the_way_out(client, cast):
     agreement = two(cast)
     url = reverse("campaigns:agreement_report", args=[agreement.pk, "mid-year"])
     with time_machine.travel(datetime.datetime(2026, 7, 16, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
