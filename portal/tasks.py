@@ -88,12 +88,15 @@ def tell_requester(job):
 
 @shared_task
 def clean_up_exports():
-    """Hourly: delete expired files, and fail jobs a killed worker left running past the time limit."""
+    """Hourly: delete expired files and files no job refers to, and fail jobs a killed worker left running
+    past the time limit."""
     now = timezone.now()
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lt=now).iterator():
         job.file.delete(save=False)
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
     stale = now - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 300)
+    for name in ExportJob.delete_orphan_files(before=stale):
+        logger.info("export clean-up: deleted %s, which no job refers to", name)
     with translation.override(settings.LANGUAGE_CODE):
         interrupted = _("The export was interrupted. Start it again.")
     return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=stale).update(

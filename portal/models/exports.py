@@ -117,8 +117,36 @@ class ExportJob(models.Model):
             self.file = ""
             raise
 
+    @classmethod
+    def delete_orphan_files(cls, before):
+        """Delete stored export files no job refers to, last changed before ``before``; returns their names.
+
+        They come from jobs deleted with their requester or organization (the rows cascade, the files
+        stay), and from a worker killed while storing a file. A file being stored right now is younger
+        than ``before`` (the clean-up passes a moment longer ago than an export may run).
+        """
+        storage = cls._meta.get_field("file").storage
+        known = set(cls.objects.exclude(file="").values_list("file", flat=True))
+        deleted = []
+        for name in _walk(storage, "exports"):
+            if name not in known and storage.get_modified_time(name) < before:
+                storage.delete(name)
+                deleted.append(name)
+        return deleted
+
     def fail(self, message):
         ExportJob.objects.filter(pk=self.pk).update(
             status=self.Status.FAILED, error=str(message)[:500], finished_at=timezone.now()
         )
         self.refresh_from_db()
+
+
+def _walk(storage, folder):
+    """The names of the files under ``folder`` of ``storage``, in every subfolder."""
+    if not storage.exists(folder):
+        return
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _walk(storage, f"{folder}/{sub}")

@@ -7,6 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -254,6 +255,23 @@ def test_clean_up_deletes_expired_files_and_fails_abandoned_jobs(cast, settings)
     assert not storage.exists(name)
     assert ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.EXPIRED
     assert ExportJob.objects.get(pk=abandoned.pk).status == ExportJob.Status.FAILED
+
+
+def test_clean_up_deletes_files_no_job_refers_to_once_they_are_old(cast, settings):
+    kept, gone = roll_job(cast), roll_job(cast)
+    run_export(kept.pk)
+    run_export(gone.pk)
+    kept.refresh_from_db()
+    gone.refresh_from_db()
+    storage = kept.file.storage
+    ExportJob.objects.filter(pk=gone.pk).delete()  # as a cascade from its requester or organization does
+    fresh = storage.save("exports/2026/11/being-stored.xlsx", ContentFile(b"PK"))  # a worker storing it now
+    an_hour_ago = (timezone.now() - datetime.timedelta(seconds=settings.EXPORT_TIME_LIMIT + 600)).timestamp()
+    for name in (kept.file.name, gone.file.name):
+        os.utime(storage.path(name), (an_hour_ago, an_hour_ago))
+    clean_up_exports()
+    assert not storage.exists(gone.file.name)
+    assert storage.exists(kept.file.name) and storage.exists(fresh)
 
 
 @pytest.mark.parametrize("extra", [0, 40])
