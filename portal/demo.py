@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from .models import BRANCH_LEVELS, Level, Member, Organization, Role, RoleAssignment, Sector, Unit
@@ -754,3 +755,51 @@ def account_rows():
 def build_demo_city(orgs=DEFAULT_ORGS, members=DEFAULT_MEMBERS):
     """Write the demo city in one transaction: a failure leaves nothing half-built."""
     CityWriter(orgs, members).write()
+
+
+DEMO_REMINDER_HORIZON = 120  # days ahead: the demo campaign's filing and progress steps fall inside
+
+
+def build_demo_notifications():
+    """Fill the demo accounts' bells (after the demo campaign): what the reminder pass would tell them now.
+
+    The commitments' deadline sources (``commitments/reminders.py``) are asked for the deadlines due in the
+    coming months, and each demo account that must act gets the notification the pass would write, with the
+    real number of days left. Only notifications are written, no ``Reminder`` records: the real reminders 7
+    days and 1 day before still go out. The notices of submitted commitments that the campaign's showcase
+    wrote are marked read once the commitment has moved on. Deterministic; a second run adds nothing.
+    """
+    from django.urls import Resolver404, resolve
+    from django.utils import timezone
+
+    from commitments.models import Commitment
+
+    from . import reminder_pass, reminders
+    from .models import Notification
+
+    users = {user.pk: user for user in get_user_model().objects.filter(username__in=[a[0] for a in ACCOUNTS])}
+    today = timezone.localdate()
+    window = reminders.Window(today, tuple(range(1, DEMO_REMINDER_HORIZON + 1)))
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for name, source in reminders.sources().items():
+            if not name.startswith("commitments."):
+                continue
+            for deadline in source(window):
+                for user in deadline.recipients:
+                    if user.pk in users and window.kind_for(deadline.due_on) == "before":
+                        title, body = reminder_pass.message_for(window, "before", deadline)
+                        rows.append(Notification(recipient=user, title=title[:200], body=body, url=deadline.url))
+    existing = set(Notification.objects.filter(recipient__in=list(users)).values_list("recipient", "title"))
+    Notification.objects.bulk_create(r for r in rows if (r.recipient_id, r.title) not in existing)
+    # The showcase's "submitted for acceptance" notices: read once the commitment was accepted or returned.
+    for notice in Notification.objects.filter(recipient__in=list(users), read_at__isnull=True, reminder__isnull=True):
+        try:
+            match = resolve(notice.url)
+        except Resolver404:
+            continue
+        if (
+            match.view_name == "commitments:detail"
+            and not Commitment.objects.filter(pk=match.kwargs["pk"], state=Commitment.State.SUBMITTED).exists()
+        ):
+            Notification.objects.filter(pk=notice.pk).update(read_at=timezone.now())

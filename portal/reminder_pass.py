@@ -72,7 +72,7 @@ def run_pass(day=None):
                 if kind is None:
                     continue
                 result.deadlines += 1
-                title, body = _message(window, kind, deadline)
+                title, body = message_for(window, kind, deadline)
                 planned += [
                     Planned(user, deadline.key, kind, deadline.organization, deadline.due_on, title, body, deadline.url)
                     for user in deadline.recipients
@@ -88,7 +88,8 @@ def run_pass(day=None):
     return result
 
 
-def _message(window, kind, deadline):
+def message_for(window, kind, deadline):
+    """The title and body of a reminder of ``kind`` about ``deadline`` on ``window.day`` (in the active language)."""
     if kind == Reminder.Kind.OVERDUE:
         prefix = _("[Overdue]")
     else:

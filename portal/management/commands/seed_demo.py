@@ -14,6 +14,7 @@ from portal.demo import (
     DEFAULT_ORGS,
     account_rows,
     build_demo_city,
+    build_demo_notifications,
     clashing_usernames,
     demo_city_exists,
     minimums,
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             build_demo_city(orgs, members)
             campaign = build_demo_campaign(limit=commitments)
+            build_demo_notifications()
         self.stdout.write(
             self.style.SUCCESS(
                 _(
