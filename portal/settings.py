@@ -217,7 +217,7 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))  # for the file-based backend
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH") or str(BASE_DIR / "mail")  # for the file-based backend
 # SMS: a dotted path to a backend class (portal/sms.py); the default writes messages to the log.
 SMS_BACKEND = envstr("SMS_BACKEND", "portal.sms.LogBackend")
 
