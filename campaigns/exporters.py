@@ -2,9 +2,10 @@
 
 Every figure is an SQL aggregate over the subtree (``portal.dashboard``, ``commitments.rollups``), the
 same arithmetic as the dashboard's. The year narrows the commitment items counted for progress and
-fulfilment to those due in it; filing is the campaign's as it stands when the report is made. Periodic
-reviews, mass evaluation and awards are recorded by later parts of the portal: until they are, their
-chapters say that there is no data yet.
+fulfilment to those due in it; filing is the campaign's as it stands when the report is made. The periodic
+reviews are the campaign's review cycles due in the year (``evaluations.results.annual``). Mass evaluation
+and awards are recorded by later parts of the portal: until they are, their chapters say that there is no
+data yet.
 """
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commitments.models import Commitment
+from evaluations import results as review_results
 from portal import dashboard, exporting
 from portal.charts import bar_chart, rows_fitting
 from portal.exporting.base import Column
@@ -180,7 +182,7 @@ class AnnualReport(exporting.PdfExporter):
                     for row in dashboard.sector_rows(by_sector_figures, Sector.choices)
                 ],
             },
-            "reviews": None,
+            "reviews": review_results.annual(scope, root, campaign, year),
             "evaluations": None,
             "awards": None,
             "appendix": {
@@ -222,6 +224,13 @@ class AnnualReport(exporting.PdfExporter):
                 )
                 for chunk in _chunks(rows, rows_fitting(len(coverage_series), CHART_HEIGHT))
             ],
+            "review_chart": bar_chart(
+                _("Grades by review cycle"),
+                [g["grade"] for g in data["reviews"]["cycles"][0]["grades"]],
+                [(c["title"], [g["percent"] for g in c["grades"]]) for c in data["reviews"]["cycles"]],
+            )
+            if data["reviews"]
+            else "",
             "appendix_limit": APPENDIX_LIMIT,
             "toc": len(data["appendix"]["organizations"]) > 1,
         }

@@ -55,7 +55,10 @@ class ReviewScoreSheet(exporting.ListExporter):
     @classmethod
     def clean_params(cls, organization, cleaned_data):
         if cleaned_data.get("cycle") is not None:
-            check_campaign(organization, cleaned_data["cycle"].campaign)
+            try:
+                check_campaign(organization, cleaned_data["cycle"].campaign)
+            except ValidationError as error:
+                raise ValidationError({"cycle": error.messages}) from None
 
     def file_name(self):
         return f"{self.verbose_name}-{self.cycle.title}-{self.organization.code}.xlsx"
@@ -64,9 +67,11 @@ class ReviewScoreSheet(exporting.ListExporter):
     def cycle(self):
         """The job's cycle, its campaign still within the requester's reach and covering the organization."""
         campaigns = self.scope.filter(Campaign.objects.all(), "campaign.view")
-        step = Milestone.objects.filter(
-            pk=self.params.get("cycle"), kind=Milestone.Kind.REVIEW, campaign__in=campaigns
-        ).first()
+        step = (
+            Milestone.objects.filter(pk=self.params.get("cycle"), kind=Milestone.Kind.REVIEW, campaign__in=campaigns)
+            .select_related("campaign__area")
+            .first()
+        )
         if step is None:
             raise exporting.ExportError(_("The review cycle no longer exists or is out of your reach."))
         try:
@@ -74,6 +79,7 @@ class ReviewScoreSheet(exporting.ListExporter):
         except ValidationError as error:
             raise exporting.ExportError(error.messages[0]) from None
         cycle, _created = ReviewCycle.objects.get_or_create(milestone=step)
+        cycle.milestone = step
         return cycle
 
     def queryset(self):
@@ -136,7 +142,7 @@ class ReviewScoreSheet(exporting.ListExporter):
                 org.get_sector_display(),
                 *scores,
                 review.total,
-                review.get_grade_display(),
+                review.get_grade_display() or None,
                 review.achievements,
                 review.problems,
                 review.directions,

@@ -9,6 +9,7 @@ import datetime
 import unicodedata
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from .models import GradeBands, plain
 
 COMMENT_FIELDS = ("achievements", "problems", "directions")
 REOPEN_DAYS = 7  # the reopening's default length
+DESCENDING = "evaluations_gradebands_descending"  # the bands' check constraint
 
 
 class ScoreField(forms.DecimalField):
@@ -179,3 +181,12 @@ class GradeBandsForm(forms.ModelForm):
                 }
             )
             field.help_text = _("Percent of the full score of the criteria set.")
+
+    def _post_clean(self):
+        """The model's ``clean`` says in words what its check constraint says by name: keep the words only."""
+        super()._post_clean()
+        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        if errors:
+            kept = [e for e in errors.as_data() if DESCENDING not in " ".join(e.messages)]
+            if kept:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")

@@ -13,10 +13,10 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from campaigns.models import Criterion
-from portal.audit import diff, record, snapshot
+from portal.audit import diff, record
 from portal.models import AuditEntry
 
-from .models import Grade, MemberReview, OrganizationReview
+from .models import Grade, MemberReview, OrganizationReview, plain
 
 BAND_FIELDS = ["good_from", "fairly_good_from", "average_from"]
 
@@ -53,7 +53,7 @@ def grade_expression(bands):
 def save_bands(actor, bands, before=None, on=None):
     """Save ``bands`` (validated), regrade the reviews of the campaign's cycles not yet closed; audited.
 
-    ``before``: the bands' values as they were shown (``snapshot``), for the audit trail. Returns the
+    ``before``: the bands' values as they were shown (``bands_snapshot``), for the audit trail. Returns the
     number of reviews whose grade was derived again.
     """
     on = on or timezone.localdate()
@@ -67,7 +67,7 @@ def save_bands(actor, bands, before=None, on=None):
             regraded += model.objects.filter(
                 cycle__milestone__campaign=campaign, cycle__milestone__due_on__gte=on
             ).update(grade=expression)
-        changes = diff(before or {}, snapshot(bands, BAND_FIELDS))
+        changes = diff(before or {}, bands_snapshot(bands))
         if changes:
             changes["regraded"] = ["", str(regraded)]
             verb = AuditEntry.Verb.CREATE if created else AuditEntry.Verb.UPDATE
@@ -77,4 +77,5 @@ def save_bands(actor, bands, before=None, on=None):
 
 
 def bands_snapshot(bands):
-    return snapshot(bands, BAND_FIELDS) if bands.pk else {}
+    """The bands as people write them (the defaults, 90/80/60, while the campaign has none of its own)."""
+    return {name: plain(getattr(bands, name)) for name in BAND_FIELDS}

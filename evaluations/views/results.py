@@ -57,12 +57,12 @@ def ranking(request, pk):
             unscored_count=unscored.count(),
             grades=grades,
             ranking_chart=bar_chart(
-                _("Totals"), [_("Total")], [(r.organization.name, float(r.total)) for r in page], top, ""
+                _("Totals"), [_("Total")], [(r.organization.name, (float(r.total),)) for r in page], top, ""
             )
             if page.object_list
             else "",
             grade_chart=bar_chart(
-                _("Grade distribution"), [_("Share")], [(str(g.label), g.percent) for g in grades], 100, "%"
+                _("Grade distribution"), [_("Share")], [(str(g.label), (g.percent,)) for g in grades], 100, "%"
             ),
         )
     return render(request, "evaluations/ranking.html", context)
@@ -79,7 +79,7 @@ def calibration(request, pk):
                 _("Mean score per criterion, as a share of its weight"),
                 [_("Mean")],
                 [
-                    (f"{c.title} · {c.criteria_set}", round(100 * c.mean / c.weight, 1) if c.weight else None)
+                    (f"{c.title} · {c.criteria_set}", (round(100 * c.mean / c.weight, 1) if c.weight else None,))
                     for c in figures.criteria
                 ],
                 100,
@@ -90,7 +90,7 @@ def calibration(request, pk):
             scorer_chart=bar_chart(
                 _("Mean total per scorer"),
                 [_("Mean total")],
-                [(s.name, s.mean) for s in figures.scorers],
+                [(s.name, (s.mean,)) for s in figures.scorers],
                 max([100, *(s.mean or 0 for s in figures.scorers)]),
                 "",
             )

@@ -461,7 +461,7 @@ def bands(request, pk):
             request,
             _("The grade bands are saved; %(n)d grades of open review cycles were derived again.") % {"n": regraded},
         )
-        return redirect(campaign.get_absolute_url() + "#reviews")
+        return redirect(campaign)
     return render(request, "evaluations/bands_form.html", {"form": form, "campaign": campaign})
 
 
