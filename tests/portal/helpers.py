@@ -21,7 +21,17 @@ from campaigns.models import (
     TargetAgreement,
 )
 from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
-from evaluations.models import GradeBands, OrganizationReview, OrganizationScore, Reopening
+from evaluations.models import (
+    GradeBands,
+    MemberReport,
+    MemberReview,
+    MemberScore,
+    OrganizationReview,
+    OrganizationScore,
+    Reopening,
+    SelfAssessment,
+    SelfReview,
+)
 from portal.models import (
     AuditEntry,
     ExportJob,
@@ -53,6 +63,7 @@ STATE_MODELS += (Meeting, Commitment, Item, ProgressUpdate, Evidence, Event)
 STATE_MODELS += (TargetAgreement, Indicator, IndicatorReport)
 STATE_MODELS += (Notification, OutboxMessage)  # a user's notifications, and the work queued for Celery
 STATE_MODELS += (OrganizationReview, OrganizationScore, Reopening, GradeBands)  # the superior's scores
+STATE_MODELS += (SelfReview, MemberReport, SelfAssessment, MemberReview, MemberScore)  # the own review
 
 
 def db_state():

@@ -63,6 +63,8 @@ from ..campaigns.agreement_world import AGREEMENT_OBJECTS
 from ..campaigns.world import CAMPAIGN_OBJECTS
 from ..commitments.board_data import comment_data
 from ..commitments.world import COMMITMENT_OBJECTS, commitment_form, meeting_form, start_commitment
+from ..evaluations import branch_world
+from ..evaluations.branch_world import BRANCH_OBJECTS
 from ..evaluations.committee_world import COMMITTEE_REVIEW_OBJECTS, reopen_form, score_row
 from .helpers import db_state
 
@@ -381,6 +383,39 @@ REVIEW_REOPEN = {
     "reopen_other_branch_own":  (L, 404,     404,        404,   200,  404,        L,       404),
     "reopen_city_own":          (L, 404,     404,        404,   404,  404,        L,       404),
 }
+# The organization's own review (tests/evaluations/branch_world.py): seen by its staff and superiors within
+# reach (a member sees the branch, not its review: 403); entered by its own staff only, never from above
+# (portal.scope.OWN_ORGANIZATION_ACTIONS): office staff enter the city's, committee_a town_a's.
+OWN_REVIEW_VIEW = {
+    #                  anon secretary_a committee_a office admin member_user inactive secretary_b
+    "own_city":       (L,  404,        404,        200,   200,  404,        L,       404),
+    "own_town_a":     (L,  404,        200,        200,   200,  404,        L,       404),
+    "own_branch_a":   (L,  200,        200,        200,   200,  403,        L,       404),
+    "own_branch_a2":  (L,  404,        200,        200,   200,  404,        L,       404),
+    "own_town_b":     (L,  404,        404,        200,   200,  404,        L,       404),
+    "own_branch_b":   (L,  404,        404,        200,   200,  404,        L,       200),
+    "own_other_city": (L,  404,        404,        404,   200,  404,        L,       404),
+}
+OWN_REVIEW_CHANGE = {
+    "own_city":       (L,  404,        404,        200,   200,  404,        L,       404),
+    "own_town_a":     (L,  404,        200,        403,   200,  404,        L,       404),
+    "own_branch_a":   (L,  200,        403,        403,   200,  403,        L,       404),
+    "own_branch_a2":  (L,  404,        403,        403,   200,  404,        L,       404),
+    "own_town_b":     (L,  404,        404,        403,   200,  404,        L,       404),
+    "own_branch_b":   (L,  404,        404,        403,   200,  404,        L,       200),
+    "own_other_city": (L,  404,        404,        404,   200,  404,        L,       404),
+}
+# The members' reports, of an organization whose meeting is recorded (reports_*).
+OWN_REPORTS = {f"reports_{name.removeprefix('own_')}": expected for name, expected in OWN_REVIEW_CHANGE.items()}
+# A member's row of the scoring screen: scored by the member's organization's own staff.
+MEMBER_SCORE = {
+    "score_member_a":     (L, 200,     403,        403,   200,  403,        L,       404),
+    "score_member_a2":    (L, 404,     403,        403,   200,  404,        L,       404),
+    "score_member_b":     (L, 404,     404,        403,   200,  404,        L,       200),
+    "score_member_other": (L, 404,     404,        404,   200,  404,        L,       404),
+}
+# The user's own organization: staff with one are sent to its review; a member has none to review.
+OWN_REVIEW_START = {None: (L, BACK, BACK, BACK, 200, 403, L, BACK)}
 # fmt: on
 
 MATRIX = [
@@ -509,6 +544,19 @@ MATRIX = [
     *rows("evaluations:organization_results", GET, REVIEW_VIEW),
     *rows("evaluations:ranking", GET, REVIEW_VIEW),
     *rows("evaluations:calibration", GET, REVIEW_VIEW),
+    # reviews: the organization's own side
+    *rows("evaluations:own_start", GET, OWN_REVIEW_START),
+    *rows("evaluations:own", GET, OWN_REVIEW_VIEW),
+    *rows("evaluations:own_meeting", GET, OWN_REVIEW_CHANGE),
+    *rows("evaluations:own_meeting", POST, posted(OWN_REVIEW_CHANGE)),
+    *rows("evaluations:own_reports", GET, OWN_REPORTS),
+    *rows("evaluations:own_reports", POST, posted(OWN_REPORTS)),
+    *rows("evaluations:own_assessment", GET, OWN_REVIEW_CHANGE),
+    *rows("evaluations:own_assessment", POST, posted(OWN_REVIEW_CHANGE)),
+    *rows("evaluations:member_scores", GET, OWN_REVIEW_CHANGE),
+    *rows("evaluations:member_score", GET, MEMBER_SCORE),
+    *rows("evaluations:member_score", POST, posted(MEMBER_SCORE)),
+    *rows("evaluations:mine", GET, EVERYONE),
 ]
 
 # URLs open to the public by design: their 404 is a plain "not found", not a refusal of the scope layer.
@@ -660,6 +708,10 @@ PAYLOADS = {
     "evaluations:score": score_row,
     "evaluations:reopen": reopen_form,
     "evaluations:bands": lambda w, campaign: {"good_from": "92", "fairly_good_from": "82", "average_from": "62"},
+    "evaluations:own_meeting": branch_world.meeting_form,
+    "evaluations:own_reports": branch_world.reports_form,
+    "evaluations:own_assessment": branch_world.assessment_form,
+    "evaluations:member_score": branch_world.score_form,
 }
 
 
@@ -729,6 +781,7 @@ OBJECTS = {
     **AGREEMENT_OBJECTS,
     **COMMITMENT_OBJECTS,
     **COMMITTEE_REVIEW_OBJECTS,
+    **BRANCH_OBJECTS,
 }
 
 
