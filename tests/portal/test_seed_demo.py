@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils.translation import gettext
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, TargetAgreement
 from commitments.models import Commitment
 from portal.demo import CITY_CODE, DEFAULT_MEMBERS, DEFAULT_ORGS, minimums
 from portal.models import Level, Member, Organization, Role, RoleAssignment, Sector, Unit
@@ -95,6 +95,7 @@ def snapshot():
 def wipe():
     Commitment.objects.all().delete()  # the demo campaign's (commitments/demo.py): they protect members
     Campaign.objects.all().delete()
+    TargetAgreement.objects.all().delete()  # campaigns/demo_agreements.py: they protect organizations
     Member.objects.all().delete()
     Unit.objects.all().delete()
     User.objects.all().delete()

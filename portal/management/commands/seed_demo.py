@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaigns.demo_agreements import build_demo_agreements
 from commitments.demo import build_demo_campaign
 from portal.demo import (
     DEFAULT_MEMBERS,
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             build_demo_city(orgs, members)
             campaign = build_demo_campaign(limit=commitments)
+            build_demo_agreements()
             build_demo_notifications()
         self.stdout.write(
             self.style.SUCCESS(
