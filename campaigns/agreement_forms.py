@@ -156,8 +156,8 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("target", "points", "bonus_rate", "bonus_cap", "deduction_rate", "deduction_cap"):
             self.fields[name].error_messages.update(NUMBER_ERRORS)
-        self.fields["bonus_rate"].help_text = _("Points per unit (or per % of the target) over the target.")
-        self.fields["deduction_rate"].help_text = _("Points per unit (or per % of the target) short of it.")
+        self.fields["bonus_rate"].help_text = _("Points per unit (or per percent of the target) over the target.")
+        self.fields["deduction_rate"].help_text = _("Points per unit (or per percent of the target) short of it.")
 
     def clean_points(self):
         points = self.cleaned_data["points"]

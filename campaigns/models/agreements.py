@@ -490,12 +490,12 @@ class Indicator(models.Model):
 
     class Basis(models.TextChoices):
         UNIT = scoring.Basis.UNIT, _("per unit")
-        PERCENT = scoring.Basis.PERCENT, _("per % of the target")
+        PERCENT = scoring.Basis.PERCENT, _("per percent of the target")
 
     agreement = models.ForeignKey(TargetAgreement, models.CASCADE, related_name="indicators")
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     name = models.CharField(_("indicator"), max_length=100)
-    unit = models.CharField(_("unit"), max_length=10, help_text=_("e.g. 个, 家, 篇 or %"))
+    unit = models.CharField(_("unit"), max_length=10, help_text=_("e.g. 个, 家, 篇, or a percent sign"))
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     points = models.DecimalField(_("points"), max_digits=4, decimal_places=1)
     all_or_nothing = models.BooleanField(
