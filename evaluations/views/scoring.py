@@ -53,7 +53,7 @@ def covering_cycles(scope, org):
     ReviewCycle.objects.bulk_create([ReviewCycle(milestone=m) for m in steps], ignore_conflicts=True)
     cycles = scope.filter(ReviewCycle.objects.filter(milestone__campaign__in=campaigns), "campaign.view")
     return list(
-        cycles.select_related("milestone__campaign").order_by(
+        cycles.select_related("milestone__campaign__area").order_by(
             "-milestone__campaign__starts_on",
             "milestone__campaign__name",
             "milestone__campaign_id",

@@ -319,3 +319,17 @@ def test_the_entry_page_leads_to_the_screens(client, area):
     assert reverse("evaluations:ranking", args=[area.town_a.pk]) in content
     client.force_login(area.member_user)
     assert client.get(reverse("evaluations:reviews")).status_code == 403
+
+
+def test_the_organization_page_links_to_scoring_and_results(client, area):
+    client.force_login(area.committee_a)
+    content = client.get(reverse("portal:org_detail", args=[area.town_a.pk])).content.decode()
+    assert reverse("evaluations:score", args=[area.town_a.pk]) in content
+    assert reverse("evaluations:organization_results", args=[area.town_a.pk]) in content
+    client.force_login(area.secretary_a)
+    content = client.get(reverse("portal:org_detail", args=[area.branch_a.pk])).content.decode()
+    assert reverse("evaluations:score", args=[area.branch_a.pk]) not in content  # no subordinates to score
+    assert reverse("evaluations:organization_results", args=[area.branch_a.pk]) in content
+    client.force_login(area.member_user)
+    content = client.get(reverse("portal:org_detail", args=[area.branch_a.pk])).content.decode()
+    assert reverse("evaluations:organization_results", args=[area.branch_a.pk]) not in content
