@@ -17,7 +17,11 @@ class AwardsConfig(AppConfig):
         register(
             Nomination,
             "organization",
-            action_lookups={"nomination.handle": "holder", "award.manage": "round__organizer"},
+            action_lookups={
+                "nomination.handle": "holder",
+                "award.manage": "round__organizer",
+                "article.change": "round__organizer",
+            },
             view_action="nomination.view",
         )
         register(NominationAttachment, "nomination__organization", view_action="nomination.view")

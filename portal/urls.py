@@ -40,6 +40,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("", include("commitments.urls")),
     path("", include("evaluations.urls")),
+    path("", include("awards.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -6,6 +6,17 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
 from django.utils.translation import gettext
 
+from awards.models import (
+    Article,
+    ArticlePhoto,
+    AwardCategory,
+    AwardQuota,
+    AwardRound,
+    Nomination,
+    NominationAttachment,
+    NominationStep,
+    Objection,
+)
 from campaigns.models import (
     ActivityCarrier,
     Campaign,
@@ -65,6 +76,8 @@ STATE_MODELS += (Notification, OutboxMessage)  # a user's notifications, and the
 STATE_MODELS += (OrganizationReview, OrganizationScore, Reopening, GradeBands)  # the superior's scores
 STATE_MODELS += (SelfReview, MemberReport, SelfAssessment, MemberReview, MemberScore)  # the own review
 
+STATE_MODELS += (AwardRound, AwardCategory, AwardQuota, Nomination, NominationStep, NominationAttachment)
+STATE_MODELS += (Objection, Article, ArticlePhoto)  # awards: the public's objections, the articles
 
 def db_state():
     """Every row of the roll (organizations, members, transfers, roles, units, users) and the change log.

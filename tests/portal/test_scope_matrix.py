@@ -58,6 +58,15 @@ from portal import roll_format, roll_import
 from portal.models import AuditEntry, ExportJob, ImportJob, Notification
 from portal.tasks import run_export
 
+from ..awards.world import (
+    AWARD_OBJECT_IN_BODY,
+    AWARD_OBJECTS,
+    AWARD_PAYLOADS,
+    AWARD_PUBLIC,
+    AWARD_ROWS,
+    AWARD_URL_ARG,
+    AWARD_URL_ARGS,
+)
 from ..campaigns import agreement_world
 from ..campaigns.agreement_world import AGREEMENT_OBJECTS
 from ..campaigns.world import CAMPAIGN_OBJECTS
@@ -785,6 +794,15 @@ OBJECTS = {
 }
 
 
+# Awards (tests/awards/world.py): their rows, lazy objects, payloads and URL shapes.
+MATRIX += [row for url, method, table in AWARD_ROWS for row in rows(url, method, table)]
+OBJECTS.update(AWARD_OBJECTS)
+PAYLOADS.update(AWARD_PAYLOADS)
+PUBLIC |= AWARD_PUBLIC
+OBJECT_IN_BODY |= AWARD_OBJECT_IN_BODY
+URL_ARG.update(AWARD_URL_ARG)
+
+
 def obj_of(world, name):
     if not hasattr(world, name):
         setattr(world, name, OBJECTS[name](world))
@@ -821,6 +839,8 @@ URL_ARGS = {
     "evaluations:reopen": ("cycle_pk", "pk", "kind"),
     "campaigns:agreement_report": ("pk", "period"),
 }
+
+URL_ARGS.update(AWARD_URL_ARGS)
 
 
 def url_of(row, world):
