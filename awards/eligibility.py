@@ -10,9 +10,9 @@ For a category (its rules, see ``AwardCategory``) and a list of candidates (orga
 - **commitment fulfilment**: items assessed "fulfilled" ÷ items assessed, over the candidate's own
   commitments in the campaign (an organization's: its organization commitments), at least the rate.
   Nothing assessed fails the rule.
-- **satisfaction** and **open rectification**: from the mass evaluation, through
-  :func:`mass_results`; while the portal has no mass-evaluation results module, both say so and are
-  not applied (neither passed nor failed).
+- **satisfaction**: the overall 满意率 of the candidate's latest closed mass evaluation in the
+  campaign (:func:`mass_results`); not evaluated fails the rule.
+- **open rectification**: rectification items of the candidate not yet rectified: none, or it fails.
 - **full member**, **party role**: from the member record.
 
 Each query covers all the candidates at once (a fixed number of queries for any page of candidates).
@@ -68,17 +68,45 @@ def _rate(part, whole):
 
 
 def mass_results(campaign, organizations, members):
-    """Mass-evaluation figures of the candidates, or None while the portal has no such results.
+    """Mass-evaluation figures of the candidates in the campaign, or None without a mass-evaluation module.
 
-    Returns ``(satisfaction, open_rectifications)``: {("org"|"member", pk): rate in % or None} and
-    {("org"|"member", pk): number of open rectification items}. It reads the tally of the mass
-    evaluation (``evaluations.mass_tally``) when that module is installed.
+    Returns ``(satisfaction, open_rectifications)``: {("org"|"member", pk): 满意率 in %} from the overall
+    published result (all questions pooled) of the latest closed evaluation round that evaluated them,
+    and {("org"|"member", pk): rectification items not yet rectified (open or reported)}. Two queries
+    for satisfaction and two for rectifications, whatever the number of candidates.
     """
     try:
-        from evaluations import mass_tally
-    except ImportError:
+        from evaluations.mass_models import Rectification, Result, Round, percent
+    except ImportError:  # pragma: no cover - the mass evaluation is part of the portal
         return None
-    return mass_tally.award_figures(campaign, organizations, members)  # pragma: no cover
+    results = Result.objects.filter(
+        participant__round__campaign=campaign, participant__round__state=Round.State.CLOSED, question__isnull=True
+    ).order_by("participant__round__closes_on", "pk")  # the latest round's figure wins
+    satisfaction = {}
+    rows = results.filter(member__isnull=True, participant__organization__in=organizations).values_list(
+        "participant__organization_id", "satisfied", "valid"
+    )
+    for pk, satisfied, valid in rows if organizations else ():
+        satisfaction[("org", pk)] = percent(satisfied, valid)
+    rows = results.filter(member__in=members).values_list("member_id", "satisfied", "valid")
+    for pk, satisfied, valid in rows if members else ():
+        satisfaction[("member", pk)] = percent(satisfied, valid)
+    pending = Rectification.objects.filter(participant__round__campaign=campaign).exclude(
+        state=Rectification.State.DONE
+    )
+    rectifications = {}
+    if organizations:
+        rows = (
+            pending.filter(member__isnull=True, participant__organization__in=organizations)
+            .values_list("participant__organization_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        rectifications.update({("org", pk): n for pk, n in rows})
+    if members:
+        rows = pending.filter(member__in=members).values_list("member_id").annotate(n=Count("pk")).order_by()
+        rectifications.update({("member", pk): n for pk, n in rows})
+    return satisfaction, rectifications
 
 
 def _cycles(round):
