@@ -126,21 +126,7 @@ class AgreementForm(StaleCheckMixin, VersionedForm):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = [
-            "order",
-            "name",
-            "unit",
-            "target",
-            "points",
-            "all_or_nothing",
-            "bonus_rate",
-            "bonus_basis",
-            "bonus_cap",
-            "deduction_rate",
-            "deduction_basis",
-            "deduction_cap",
-            "note",
-        ]
+        fields = ["order", *agreement_defaults.FIELDS]  # the fields a template gives an indicator, and its place
         widgets = {
             "order": forms.NumberInput(attrs={"min": "1"}),
             "target": NUMBER_INPUT,
