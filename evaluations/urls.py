@@ -8,4 +8,5 @@ app_name = "evaluations"
 urlpatterns = [
     path("reviews/", include("evaluations.urls_committee")),
     path("reviews/", include("evaluations.urls_branch")),
+    path("", include("evaluations.urls_mass")),  # mass evaluation: /evaluation/… (staff), /v/… (the public)
 ]

@@ -187,8 +187,8 @@ def _fill(campaign, cast, org, size):
 def test_the_board_keeps_a_fixed_number_of_queries(client, cast, campaign, board, django_assert_num_queries, size):
     make_commitment(campaign, cast.branch_a, "published", cast.committee_a)
     _fill(campaign, cast, cast.branch_a, size)
-    # board, count, commitments, items, summary, updates, evidence, comments
-    with django_assert_num_queries(8):
+    # board, count, commitments, items, summary, updates, evidence, comments, mass evaluation rounds
+    with django_assert_num_queries(9):
         response = client.get(board_url(board))
     assert response.text.count('class="card mb-3"') == size + 1
 

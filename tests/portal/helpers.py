@@ -32,6 +32,7 @@ from campaigns.models import (
     TargetAgreement,
 )
 from commitments.models import Comment, Commitment, Event, Evidence, Item, ProgressUpdate
+from evaluations import mass_models
 from evaluations.models import (
     GradeBands,
     MemberReport,
@@ -75,6 +76,10 @@ STATE_MODELS += (TargetAgreement, Indicator, IndicatorReport)
 STATE_MODELS += (Notification, OutboxMessage)  # a user's notifications, and the work queued for Celery
 STATE_MODELS += (OrganizationReview, OrganizationScore, Reopening, GradeBands)  # the superior's scores
 STATE_MODELS += (SelfReview, MemberReport, SelfAssessment, MemberReview, MemberScore)  # the own review
+STATE_MODELS += (mass_models.Round, mass_models.Option, mass_models.Question, mass_models.Participant)  # evaluation
+STATE_MODELS += (mass_models.CodeBatch, mass_models.BallotCode, mass_models.Ballot, mass_models.Answer)  # the ballots
+STATE_MODELS += (mass_models.PaperBatch, mass_models.PaperCount, mass_models.Result)  # paper ballots, results
+STATE_MODELS += (mass_models.LedgerEntry, mass_models.Rectification)  # the ledger, rectifications
 
 STATE_MODELS += (AwardRound, AwardCategory, AwardQuota, Nomination, NominationStep, NominationAttachment)
 STATE_MODELS += (Objection, Article, ArticlePhoto)  # awards: the public's objections, the articles

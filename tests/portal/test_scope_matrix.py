@@ -75,6 +75,14 @@ from ..commitments.world import COMMITMENT_OBJECTS, commitment_form, meeting_for
 from ..evaluations import branch_world
 from ..evaluations.branch_world import BRANCH_OBJECTS
 from ..evaluations.committee_world import COMMITTEE_REVIEW_OBJECTS, reopen_form, score_row
+from ..evaluations.mass_world import (
+    MASS_OBJECT_IN_BODY,
+    MASS_OBJECTS,
+    MASS_PAYLOADS,
+    MASS_PUBLIC,
+    MASS_ROWS,
+    MASS_URL_ARG,
+)
 from .helpers import db_state
 
 GET, POST = "GET", "POST"
@@ -801,6 +809,15 @@ PAYLOADS.update(AWARD_PAYLOADS)
 PUBLIC |= AWARD_PUBLIC
 OBJECT_IN_BODY |= AWARD_OBJECT_IN_BODY
 URL_ARG.update(AWARD_URL_ARG)
+
+
+# Mass evaluation (tests/evaluations/mass_world.py): its rows, lazy objects, payloads and URL shapes.
+MATRIX += [row for url, method, table in MASS_ROWS for row in rows(url, method, table)]
+OBJECTS.update(MASS_OBJECTS)
+PAYLOADS.update(MASS_PAYLOADS)
+PUBLIC |= MASS_PUBLIC
+OBJECT_IN_BODY |= MASS_OBJECT_IN_BODY
+URL_ARG.update(MASS_URL_ARG)
 
 
 def obj_of(world, name):
