@@ -99,7 +99,9 @@ class ReviewRowForm(forms.Form):
                 help_text=model_field.help_text,
                 required=False,
                 max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control comment-input"}),
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "class": "form-control comment-input", "placeholder": model_field.help_text}
+                ),
             )
 
     def _post_clean(self):

@@ -8,6 +8,10 @@
 (function () {
   "use strict";
 
+  // A swapped row takes over only the classes of the row it replaces while it settles: never a style
+  // attribute, which the Content-Security-Policy (style-src 'self') refuses.
+  if (window.htmx) window.htmx.config.attributesToSettle = ["class"];
+
   function number(text) {
     // Full-width digits and point from a Chinese input method count as digits (as on the server).
     var value = text.trim().replace(/[\uFF10-\uFF19\uFF0E]/g, function (ch) {
