@@ -7,6 +7,7 @@ from .views import results, scoring
 urlpatterns = [
     path("", scoring.home, name="reviews"),
     path("score/<int:pk>/", scoring.score, name="score"),
+    path("cycles/<int:pk>/", scoring.cycle, name="cycle"),
     path("cycles/<int:cycle_pk>/reopen/<int:pk>/<slug:kind>/", scoring.reopen, name="reopen"),
     path("bands/<int:pk>/", scoring.bands, name="bands"),
     path("org/<int:pk>/", results.organization_results, name="organization_results"),

@@ -465,7 +465,29 @@ def bands(request, pk):
     return render(request, "evaluations/bands_form.html", {"form": form, "campaign": campaign})
 
 
-# --- The entry page ---------------------------------------------------------------------------------------
+# --- The entry pages --------------------------------------------------------------------------------------
+
+
+@login_required
+def cycle(request, pk):
+    """A review cycle (``ReviewCycle.get_absolute_url``, e.g. from a reminder): where the user works on it.
+
+    Scoring the subordinates of the first organization of the user's reach that has some, else the
+    organization's own review, else a member's own scores, else the entry page.
+    """
+    scope = request.scope
+    cycle = scope.get(ReviewCycle.objects.select_related("milestone__campaign__area"), "campaign.view", pk=pk)
+    query = f"?cycle={cycle.pk}"
+    roots = [root for root in scope_roots(scope).with_child_count().order_by("path") if cycle.campaign.includes(root)]
+    for root in roots:
+        if root.child_count and scope.allows("review.score", root):
+            return redirect(reverse("evaluations:score", args=[root.pk]) + query)
+    for root in roots:
+        if scope.allows("self_review.change", root):
+            return redirect(reverse("evaluations:own", args=[root.pk]) + query)
+    if scope.member:
+        return redirect("evaluations:mine")
+    return redirect("evaluations:reviews")
 
 
 @login_required

@@ -4,6 +4,7 @@ made when a case asks for one (``COMMITTEE_REVIEW_OBJECTS``, joined into the mat
     reviewing_<org>      the organization, with a campaign over its tree (the city, or the other tree) that
                          has an open review cycle and a locked one, and one general criteria set of two
                          criteria (60 + 40): the scoring screen of <org> scores its first subordinate
+    review_cycle_<tree>  the open cycle of that campaign
     reopen_<org>_<kind>  the locked cycle of that campaign, the organization and the kind of entries to
                          reopen (``cycle_pk``, ``pk``, ``kind``: the reopen URL's arguments)
 
@@ -77,6 +78,8 @@ def reopen_form(world, name):
 
 
 COMMITTEE_REVIEW_OBJECTS = {
+    "review_cycle_city": lambda w: review_campaign(w, "city").cycles[1],
+    "review_cycle_other": lambda w: review_campaign(w, "other").cycles[1],
     **{
         f"reviewing_{org}": lambda w, org=org: _reviewing(w, org)
         for org in ("city", "town_a", "branch_a", "town_b", "branch_b", "other_city")

@@ -2,12 +2,10 @@
 per criterion of the sets in use, numbers as numbers), scope, the download centre's form, a fixed query count."""
 
 import datetime
-from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import load_workbook
 
 from evaluations.exporters import ReviewScoreSheet
 from evaluations.models import Grade
@@ -17,6 +15,7 @@ from portal.scope import Scope
 from portal.tasks import run_export
 
 from ..factories import OrganizationFactory
+from ..reports.test_ledgers import rows_of  # run the job, check the fingerprint, read the rows back
 from .committee import scored
 
 
@@ -34,16 +33,6 @@ def sheet_job(cast, cycle, org=None, user=None):
         params={"cycle": cycle.milestone_id},
         language="zh-hans",
     )
-
-
-def rows_of(job):
-    run_export(job.pk)
-    job.refresh_from_db()
-    assert job.status == ExportJob.Status.DONE, job.error
-    with job.file.open("rb") as f:
-        workbook = load_workbook(BytesIO(f.read()))
-    assert workbook.properties.description == f"SHA-256 {job.fingerprint}"
-    return list(workbook.active.iter_rows(values_only=True))
 
 
 @pytest.fixture

@@ -333,3 +333,18 @@ def test_the_organization_page_links_to_scoring_and_results(client, area):
     client.force_login(area.member_user)
     content = client.get(reverse("portal:org_detail", args=[area.branch_a.pk])).content.decode()
     assert reverse("evaluations:organization_results", args=[area.branch_a.pk]) not in content
+
+
+@pytest.mark.parametrize(
+    ("user", "destination"),
+    [
+        ("committee_a", lambda a: reverse("evaluations:score", args=[a.town_a.pk]) + f"?cycle={a.cycle.pk}"),
+        ("office", lambda a: reverse("evaluations:score", args=[a.city.pk]) + f"?cycle={a.cycle.pk}"),
+        ("secretary_a", lambda a: reverse("evaluations:own", args=[a.branch_a.pk]) + f"?cycle={a.cycle.pk}"),
+        ("member_user", lambda a: reverse("evaluations:mine")),
+    ],
+)
+def test_a_cycles_address_leads_to_where_the_user_works_on_it(client, area, user, destination):
+    client.force_login(getattr(area, user))
+    response = client.get(area.cycle.get_absolute_url())
+    assert response.status_code == 302 and response["Location"] == destination(area)

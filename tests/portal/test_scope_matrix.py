@@ -400,6 +400,11 @@ REVIEW_REOPEN = {
     "reopen_other_branch_own":  (L, 404,     404,        404,   200,  404,        L,       404),
     "reopen_city_own":          (L, 404,     404,        404,   404,  404,        L,       404),
 }
+# A review cycle's address leads whoever sees its campaign to where they work on it (a redirect).
+REVIEW_CYCLE = {
+    "review_cycle_city":        (L, BACK,    BACK,       BACK,  BACK, BACK,       L,       BACK),
+    "review_cycle_other":       (L, 404,     404,        404,   BACK, 404,        L,       404),
+}
 # The organization's own review (tests/evaluations/branch_world.py): seen by its staff and superiors within
 # reach (a member sees the branch, not its review: 403); entered by its own staff only, never from above
 # (portal.scope.OWN_ORGANIZATION_ACTIONS): office staff enter the city's, committee_a town_a's.
@@ -552,6 +557,7 @@ MATRIX = [
     *rows("commitments:rollup", GET, STAFF_ONLY),
     # reviews: the superior's side
     *rows("evaluations:reviews", GET, STAFF_ONLY),
+    *rows("evaluations:cycle", GET, REVIEW_CYCLE),
     *rows("evaluations:score", GET, REVIEW_VIEW),
     *rows("evaluations:score", POST, REVIEW_SCORE_POST),
     *rows("evaluations:reopen", GET, REVIEW_REOPEN),
