@@ -104,16 +104,39 @@ def own_page(request, org_pk, action, model=SelfReview, need_cycle=True):
     return page
 
 
-def saved(request, page, message):
-    messages.success(request, message)
-    return redirect(page.url())
-
-
 def _refused(form, error):
     if isinstance(error, StaleEdit):
         form.add_error(None, error.message)
     else:
         add_errors(form, error)
+
+
+def own_step(request, org_pk):
+    """A step of the organization's own review: the page, the stored (or new) self-review, the entry window."""
+    page = own_page(request, org_pk, "self_review.change")
+    return page, self_review.start(page.cycle, page.org), self_review.entry_window(page.cycle, page.org)
+
+
+def submitted(request, page, form, window, save, done):
+    """Handle a step's form: on a valid POST ``save()`` and go back to the review saying ``done``; a refusal
+    (stale, locked, out of range…) goes on the form, the input kept. ``None``: show the form, read-only
+    while the entries are locked."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except (StaleEdit, ValidationError) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(page.url())
+    if not window.accepting and not form.is_bound:
+        for field in form.fields.values():
+            field.disabled = True
+    return None
+
+
+def version_of(review):
+    return {"version": review.version if review.pk else None}
 
 
 # --- What the pages show ------------------------------------------------------------------------------
@@ -248,8 +271,8 @@ def own(request, org_pk):
         meeting=review.meeting,
         members=members,
         report_rows=[(m, reports.get(m.pk)) for m in members],
-        reported=sum(1 for r in reports.values() if not r.absent and r.member_id in {m.pk for m in members}),
-        absent=sum(1 for r in reports.values() if r.absent and r.member_id in {m.pk for m in members}),
+        reported=sum(1 for m in members if m.pk in reports and not reports[m.pk].absent),
+        absent=sum(1 for m in members if m.pk in reports and reports[m.pk].absent),
         org_set=org_set,
         assessment_rows=[(c, assessments.get(c.pk)) for c in org_criteria],
         assessed=sum(1 for c in org_criteria if c.pk in assessments),
@@ -268,10 +291,8 @@ def own(request, org_pk):
 @require_http_methods(["GET", "POST"])
 def own_meeting(request, org_pk):
     """Record (or correct) the cycle's 专题组织生活会."""
-    page = own_page(request, org_pk, "self_review.change")
+    page, review, window = own_step(request, org_pk)
     org, cycle = page.org, page.cycle
-    review = self_review.start(cycle, org)
-    window = self_review.entry_window(cycle, org)
     if review.meeting:
         meeting, initial = copy.copy(review.meeting), {}
     else:
@@ -283,97 +304,57 @@ def own_meeting(request, org_pk):
             "staff_representatives": 0,
             "topic": _("%(cycle)s: special organizational-life meeting") % {"cycle": cycle.title},
         }
-    initial["version"] = review.version if review.pk else None
-    form = ReviewMeetingForm(request.POST or None, instance=meeting, initial=initial, cycle=cycle)
-    if request.method == "POST" and form.is_valid():
-        try:
-            self_review.record_meeting(request.user, review, form.cleaned_data["version"], form.meeting_fields())
-        except (StaleEdit, ValidationError) as error:
-            _refused(form, error)
-        else:
-            return saved(request, page, _("The meeting is recorded."))
-    if not window.accepting and not form.is_bound:
-        for field in form.fields.values():
-            field.disabled = True
-    return render(
-        request,
-        "evaluations/branch_meeting.html",
-        {"page": page, "org": org, "cycle": cycle, "form": form, "window": window},
-    )
+    data = request.POST or None
+    form = ReviewMeetingForm(data, instance=meeting, initial={**initial, **version_of(review)}, cycle=cycle)
+
+    def save():
+        self_review.record_meeting(request.user, review, form.cleaned_data["version"], form.meeting_fields())
+
+    if done := submitted(request, page, form, window, save, _("The meeting is recorded.")):
+        return done
+    context = {"page": page, "org": org, "cycle": cycle, "form": form, "window": window}
+    return render(request, "evaluations/branch_meeting.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def own_reports(request, org_pk):
     """What each member of the roll reported at the meeting about their commitment; or that they were absent."""
-    page = own_page(request, org_pk, "self_review.change")
-    org, cycle = page.org, page.cycle
-    review = self_review.start(cycle, org)
-    window = self_review.entry_window(cycle, org)
-    members = list(self_review.roll(org))
+    page, review, window = own_step(request, org_pk)
+    members = list(self_review.roll(page.org))
     reports = {r.member_id: r for r in review.reports.all()} if review.pk else {}
-    form = ReportsForm(
-        request.POST or None,
-        members=members,
-        reports=reports,
-        initial={"version": review.version if review.pk else None},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            self_review.record_reports(request.user, review, form.cleaned_data["version"], form.entries())
-        except (StaleEdit, ValidationError) as error:
-            _refused(form, error)
-        else:
-            return saved(request, page, _("The members' reports are saved."))
-    if not window.accepting and not form.is_bound:
-        for field in form.fields.values():
-            field.disabled = True
-    commitments = member_commitments(cycle.campaign, members)
+    form = ReportsForm(request.POST or None, members=members, reports=reports, initial=version_of(review))
+
+    def save():
+        self_review.record_reports(request.user, review, form.cleaned_data["version"], form.entries())
+
+    if done := submitted(request, page, form, window, save, _("The members' reports are saved.")):
+        return done
+    commitments = member_commitments(page.cycle.campaign, members)
     rows = [(member, field, absent, commitments.get(member.pk, [])) for member, field, absent in form.rows()]
-    return render(
-        request,
-        "evaluations/branch_reports.html",
-        {"page": page, "org": org, "cycle": cycle, "form": form, "rows": rows, "review": review, "window": window},
-    )
+    context = {"page": page, "org": page.org, "cycle": page.cycle, "form": form, "rows": rows, "review": review}
+    return render(request, "evaluations/branch_reports.html", {**context, "window": window})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def own_assessment(request, org_pk):
     """The self-assessment per criterion of the organization criteria set, and its summary."""
-    page = own_page(request, org_pk, "self_review.change")
-    org, cycle = page.org, page.cycle
-    review = self_review.start(cycle, org)
-    window = self_review.entry_window(cycle, org)
-    criteria_set, criteria = criteria_of(cycle, CriteriaSet.Target.ORGANIZATION, org)
+    page, review, window = own_step(request, org_pk)
+    criteria_set, criteria = criteria_of(page.cycle, CriteriaSet.Target.ORGANIZATION, page.org)
     assessments = {a.criterion_id: a for a in review.assessments.all()} if review.pk else {}
-    initial = {"version": review.version if review.pk else None, "summary": review.summary}
+    initial = {**version_of(review), "summary": review.summary}
     form = AssessmentForm(request.POST or None, criteria=criteria, assessments=assessments, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            self_review.record_assessment(
-                request.user, review, form.cleaned_data["version"], form.values(), form.cleaned_data["summary"]
-            )
-        except (StaleEdit, ValidationError) as error:
-            _refused(form, error)
-        else:
-            return saved(request, page, _("The self-assessment is saved."))
-    if not window.accepting and not form.is_bound:
-        for field in form.fields.values():
-            field.disabled = True
-    return render(
-        request,
-        "evaluations/branch_assessment.html",
-        {
-            "page": page,
-            "org": org,
-            "cycle": cycle,
-            "form": form,
-            "criteria_set": criteria_set,
-            "weight": plain(sum(c.weight for c in criteria)),
-            "window": window,
-        },
-    )
+
+    def save():
+        data = form.cleaned_data
+        self_review.record_assessment(request.user, review, data["version"], form.values(), data["summary"])
+
+    if done := submitted(request, page, form, window, save, _("The self-assessment is saved.")):
+        return done
+    context = {"page": page, "org": page.org, "cycle": page.cycle, "form": form, "criteria_set": criteria_set}
+    weight = plain(sum(c.weight for c in criteria))
+    return render(request, "evaluations/branch_assessment.html", {**context, "weight": weight, "window": window})
 
 
 @login_required
