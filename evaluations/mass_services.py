@@ -244,14 +244,17 @@ def _hold_open(round_id):
     return Round.objects.filter(pk=round_id).values_list("state", flat=True).first()
 
 
-def close_round(actor, round, expected_version):
+def close_round(actor, round, expected_version, on=None):
     """Close the round: no more ballots; tally, publish the results, register them in the ledger, open the
-    rectifications the results call for. Returns the number of rectifications opened."""
+    rectifications the results call for. Returns the number of rectifications opened.
+
+    ``on``: the day it is closed (today; the demo closes an earlier round in the past)."""
     if round.state != Round.State.OPEN:
         raise ValidationError(_("Only an opened round can be closed."))
-    today = timezone.localdate()
+    today = on or timezone.localdate()
+    closed_at = timezone.now() if on is None else timezone.make_aware(datetime.datetime.combine(on, datetime.time(17)))
     with transaction.atomic():
-        round.state, round.closed_at = Round.State.CLOSED, timezone.now()
+        round.state, round.closed_at = Round.State.CLOSED, closed_at
         round.save_checked(expected_version, update_fields=["state", "closed_at"])
         # One statement rewrites the round's used-code marks (see the anonymity design in mass_models).
         BallotCode.objects.filter(participant__round=round).update(used=F("used"))
