@@ -115,13 +115,6 @@ class AgreementForm(StaleCheckMixin, VersionedForm):
             self.fields["bonus_cap"].disabled = True
             self.fields["bonus_cap"].help_text = _("Fixed since the agreement was issued.")
 
-    def clean(self):
-        cleaned = super().clean()
-        mid, end = cleaned.get("mid_year_due"), cleaned.get("year_end_due")
-        if mid and end and end <= mid:
-            self.add_error("year_end_due", _("The year-end report is due after the mid-year report: check both dates."))
-        return cleaned
-
 
 class IndicatorForm(forms.ModelForm):
     class Meta:

@@ -168,11 +168,6 @@ class TargetAgreement(VersionedModel):
             errors["year"] = _("Enter a year between 2000 and 2100.")
         if self.mid_year_due and self.year_end_due and self.year_end_due <= self.mid_year_due:
             errors["year_end_due"] = _("The year-end report is due after the mid-year report: check both dates.")
-        if self.issuer_id and self.subordinate_id:
-            try:
-                self.check_parties(self.issuer, self.subordinate)
-            except ValidationError as error:
-                errors["subordinate"] = error.messages
         if errors:
             raise ValidationError(errors)
 
@@ -277,6 +272,10 @@ class TargetAgreement(VersionedModel):
             year_end_due=year_end_due,
             created_by=actor if actor and actor.is_authenticated else None,
         )
+        try:
+            cls.check_parties(issuer, subordinate)
+        except ValidationError as error:
+            raise ValidationError({"subordinate": error.messages}) from None
         agreement.full_clean(exclude=["created_by", "issued_by", "scored_by"])
         with transaction.atomic():
             agreement.save()

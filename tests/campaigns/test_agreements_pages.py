@@ -254,6 +254,32 @@ def test_an_issued_agreement_keeps_its_indicators_but_its_deadline_can_be_extend
     assert agreement.indicators.count() == 2
 
 
+def test_report_dates_in_the_wrong_order_are_refused_once(client, cast):
+    agreement = make_agreement(cast.city, cast.town_a, cast.office)
+    client.force_login(cast.office)
+    data = edit_data(agreement, mid_year_due="2027-02-01")
+    response = client.post(reverse("campaigns:agreement_edit", args=[agreement.pk]), data)
+    assert errors(response, "year_end_due") == [
+        zh("The year-end report is due after the mid-year report: check both dates.")
+    ]
+    assert TargetAgreement.objects.get().mid_year_due == MID_DUE
+
+
+def test_a_dissolved_subordinate_does_not_break_the_edit_page(client, cast):
+    agreement = two(cast, subordinate=OrganizationFactory(code="TOWN-C", level="town", parent=cast.city))
+    agreement.subordinate.status = "dissolved"
+    agreement.subordinate.save()
+    client.force_login(cast.office)
+    data = {
+        "title": "改过的标题",
+        "mid_year_due": MID_DUE.isoformat(),
+        "year_end_due": YEAR_END_DUE.isoformat(),
+        "version": agreement.version,
+    }
+    assert client.post(reverse("campaigns:agreement_edit", args=[agreement.pk]), data).status_code == 302
+    assert TargetAgreement.objects.get().title == "改过的标题"
+
+
 # --- issuing and removing ------------------------------------------------------------------------
 
 
