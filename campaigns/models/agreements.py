@@ -39,7 +39,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import COMMITTEE_LEVELS, AuditEntry, Organization, StaleEdit, VersionedModel
@@ -551,30 +551,22 @@ class Indicator(models.Model):
         )
 
     def rule_text(self):
-        """The scoring rule in words, for the pages."""
-        _t = gettext
-        parts = []
-        if self.all_or_nothing:
-            parts.append(_t("all or nothing"))
+        """The scoring rule in words, for the pages: e.g. "每超1个加1分，最多加2分；每少1个扣3分，最多扣6分"."""
+        values = {"unit": self.unit}
+        parts = [gettext("full points when the target is reached, none otherwise")] if self.all_or_nothing else []
         if self.bonus_rate and self.bonus_cap:
-            parts.append(
-                _t("+%(rate)s %(basis)s over the target, at most %(cap)s")
-                % {
-                    "rate": plain(self.bonus_rate),
-                    "basis": self.get_bonus_basis_display(),
-                    "cap": plain(self.bonus_cap),
-                }
-            )
+            values.update(rate=plain(self.bonus_rate), cap=plain(self.bonus_cap))
+            if self.bonus_basis == self.Basis.PERCENT:
+                parts.append(gettext("+%(rate)s per percent over the target, at most %(cap)s") % values)
+            else:
+                parts.append(gettext("+%(rate)s per %(unit)s over the target, at most %(cap)s") % values)
         if self.deduction_rate and self.deduction_cap and not self.all_or_nothing:
-            parts.append(
-                _t("−%(rate)s %(basis)s short, at most %(cap)s")
-                % {
-                    "rate": plain(self.deduction_rate),
-                    "basis": self.get_deduction_basis_display(),
-                    "cap": plain(self.deduction_cap),
-                }
-            )
-        return "; ".join(parts) or _t("in proportion to the target")
+            values.update(rate=plain(self.deduction_rate), cap=plain(self.deduction_cap))
+            if self.deduction_basis == self.Basis.PERCENT:
+                parts.append(gettext("−%(rate)s per percent short of the target, at most %(cap)s") % values)
+            else:
+                parts.append(gettext("−%(rate)s per %(unit)s short of the target, at most %(cap)s") % values)
+        return pgettext("list separator", "; ").join(parts) or gettext("points in proportion to the target")
 
 
 def report_file_path(instance, filename):
