@@ -187,16 +187,31 @@ class RoundForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in ROUND_SETTINGS}
 
 
+SMALL_INPUT = {"class": "form-control form-control-sm"}
+SMALL_SELECT = {"class": "form-select form-select-sm"}
+
+
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["target", "sector", "order", "text"]
+        widgets = {
+            "target": forms.Select(attrs=SMALL_SELECT),
+            "sector": forms.Select(attrs=SMALL_SELECT),
+            "order": forms.NumberInput(attrs=SMALL_INPUT),
+            "text": forms.TextInput(attrs=SMALL_INPUT),
+        }
 
 
 class OptionForm(forms.ModelForm):
     class Meta:
         model = Option
         fields = ["order", "label", "kind"]
+        widgets = {
+            "order": forms.NumberInput(attrs=SMALL_INPUT),
+            "label": forms.TextInput(attrs=SMALL_INPUT),
+            "kind": forms.Select(attrs=SMALL_SELECT),
+        }
 
 
 QuestionFormSet = forms.modelformset_factory(Question, form=QuestionForm, extra=1, can_delete=True)
