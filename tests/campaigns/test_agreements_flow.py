@@ -409,3 +409,21 @@ def test_the_notice_list(cast):
     assert set(TargetAgreement.objects.on_notice(BEFORE_MID)) == {short}
     after_year = YEAR_END_DUE + datetime.timedelta(days=1)
     assert overdue.notice_reasons(after_year) == [zh("mid-year report overdue"), zh("year-end report overdue")]
+
+
+def test_each_indicator_says_its_rule_in_words(cast):
+    agreement = make_agreement(cast.city, cast.town_a, cast.office)
+    first, second, *_rest, rate = agreement.indicators.order_by("order")
+    separator = "；"
+    assert first.rule_text() == separator.join(
+        [
+            zh("+%(rate)s per percent over the target, at most %(cap)s", rate="0.1", cap="3"),
+            zh("−%(rate)s per %(unit)s short of the target, at most %(cap)s", rate="2", unit="个", cap="6"),
+        ]
+    )
+    assert second.rule_text().startswith(
+        zh("+%(rate)s per %(unit)s over the target, at most %(cap)s", rate="1", unit="个", cap="2")
+    )
+    assert rate.rule_text() == zh("full points when the target is reached, none otherwise")
+    plain_indicator = make_agreement(cast.city, cast.town_b, cast.office, indicators=[indicator()]).indicators.get()
+    assert plain_indicator.rule_text() == zh("points in proportion to the target")
