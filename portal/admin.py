@@ -6,7 +6,7 @@ a superuser's tool and shows everything.
 
 from django.contrib import admin
 
-from .models import AuditEntry, Member, Organization, RoleAssignment, Unit
+from .models import AuditEntry, Member, Organization, OutboxMessage, Reminder, RoleAssignment, Unit
 
 
 class RoleInline(admin.TabularInline):
@@ -64,3 +64,28 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the portal writes itself: to look at, never to edit by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Queued Celery work: a message without "published at" waits for the broker (see portal/outbox.py)."""
+
+    list_display = ["task", "args", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["day", "kind", "key", "recipient", "organization", "due_on"]
+    list_filter = ["kind", "day"]
+    search_fields = ["key", "recipient__username"]

@@ -192,3 +192,15 @@ def test_two_relays_at_once_publish_each_message_once(cast, settings, broker_bac
     thread.join()
     assert counts == [5]
     assert sorted(args[0] for _task, args in broker_back) == [0, 1, 2, 3, 4]
+
+
+def test_administrators_see_the_waiting_messages_in_the_admin(client, cast, broker_down):
+    from django.contrib.auth import get_user_model
+
+    outbox.enqueue("portal.tasks.run_export", 3, publish=False)
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-12345")
+    client.force_login(root)
+    page = client.get(reverse("admin:portal_outboxmessage_changelist") + "?sent_at__isempty=1")
+    assert page.status_code == 200
+    assert "portal.tasks.run_export" in page.content.decode()
+    assert client.get(reverse("admin:portal_outboxmessage_add")).status_code == 403
