@@ -133,7 +133,7 @@ class Round(VersionedModel):
     )
     open_channel_limit = models.PositiveSmallIntegerField(_("open-channel ballots per address and day"), default=3)
     rectify_threshold = models.DecimalField(
-        _("rectification threshold (% dissatisfied)"),
+        _("rectification threshold: dissatisfied share in percent"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(50),

@@ -567,7 +567,7 @@ class Migration(migrations.Migration):
                         default=Decimal("50"),
                         help_text="A criterion on which more than this share of valid answers is dissatisfied gets a rectification.",
                         max_digits=5,
-                        verbose_name="rectification threshold (% dissatisfied)",
+                        verbose_name="rectification threshold: dissatisfied share in percent",
                     ),
                 ),
                 (
