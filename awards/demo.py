@@ -30,7 +30,6 @@ from portal.demo import CITY_CODE
 from portal.models import Member, Organization
 
 from .models import AwardCategory, AwardQuota, AwardRound, Nomination, Objection
-from .views import create_round
 
 CURRENT = "2011年度全市“一先两优”评选表彰"
 PAST = "2010年度全市“一先两优”评选表彰"
@@ -100,7 +99,7 @@ def seed(campaign):
     today = timezone.localdate()
     cycle = ReviewCycle.objects.of_campaign(campaign).order_by("milestone__due_on").first()
 
-    current = create_round(
+    current = AwardRound.open(
         AwardRound(
             campaign=campaign,
             organizer=city,
@@ -147,7 +146,7 @@ def seed(campaign):
 
 def _past_round(campaign, city, neighbour, office, committee, today):
     """Last year's round, its 公示 over since yesterday, with one objection answered and one open."""
-    past = create_round(
+    past = AwardRound.open(
         AwardRound(
             campaign=campaign,
             organizer=city,

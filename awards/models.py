@@ -102,6 +102,21 @@ class AwardRound(VersionedModel):
     def get_absolute_url(self):
         return reverse("awards:detail", args=[self.pk])
 
+    @property
+    def audit_organization(self):
+        return self.organizer
+
+    @classmethod
+    def open(cls, round, actor, categories=None):
+        """Save the new ``round`` with its categories (default: 一先两优 with the seeds' rules), recorded."""
+        with transaction.atomic():
+            round.created_by = actor
+            round.save()
+            for order, (name, target, rules) in enumerate(categories or DEFAULT_CATEGORIES, start=1):
+                AwardCategory.objects.create(round=round, order=order, name=name, target=target, **rules)
+            record(actor, round, {"title": ["", round.title]}, AuditEntry.Verb.CREATE)
+        return round
+
     def clean(self):
         errors = {}
         if self.reviews_from and self.reviews_to and self.reviews_to < self.reviews_from:
@@ -222,9 +237,6 @@ def record(actor, obj, changes, verb=AuditEntry.Verb.UPDATE, organization=None):
     from portal.audit import record as audit
 
     audit(actor, obj, verb, changes, organization=organization or obj.audit_organization)
-
-
-AwardRound.audit_organization = property(lambda self: self.organizer)
 
 
 class AwardCategory(VersionedModel):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
 from campaigns.views.campaigns import add_errors
-from portal.models import AuditEntry, Member, Organization, StaleEdit
+from portal.models import Member, Organization, StaleEdit
 
 from . import documents
 from .eligibility import Candidate, evaluate, ranked
@@ -34,7 +34,6 @@ from .forms import (
     StepForm,
 )
 from .models import (
-    DEFAULT_CATEGORIES,
     Article,
     ArticlePhoto,
     AwardCategory,
@@ -78,23 +77,12 @@ def _round_form(request, instance=None):
     )
 
 
-def create_round(round, actor, categories=DEFAULT_CATEGORIES):
-    """Save a new round with the default categories (一先两优), recorded."""
-    with transaction.atomic():
-        round.created_by = actor
-        round.save()
-        for order, (name, target, rules) in enumerate(categories, start=1):
-            AwardCategory.objects.create(round=round, order=order, name=name, target=target, **rules)
-        record(actor, round, {"title": ["", round.title]}, AuditEntry.Verb.CREATE)
-    return round
-
-
 @login_required
 def round_create(request):
     request.scope.require_any("award.manage", AwardRound)
     form = _round_form(request)
     if request.method == "POST" and form.is_valid():
-        round = create_round(form.save(commit=False), request.user)
+        round = AwardRound.open(form.save(commit=False), request.user)
         messages.success(request, _("The award round is open with the three categories 一先两优; adjust their rules."))
         return redirect(round)
     return render(request, "awards/round_form.html", {"form": form})
@@ -247,7 +235,6 @@ def level(request, pk, org_pk):
     if not org.path.startswith(round.organizer.path):
         raise Http404
     categories = list(round.categories.all())
-    round._quota_cache = None
     category = next(
         (c for c in categories if str(c.pk) == request.GET.get("category")), categories[0] if categories else None
     )

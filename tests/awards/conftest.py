@@ -14,7 +14,6 @@ import pytest
 from django.utils import translation
 
 from awards.models import AwardRound
-from awards.views import create_round
 from campaigns.models import CriteriaSet
 from campaigns.services import create_campaign
 from commitments.models import Commitment, Item
@@ -60,7 +59,7 @@ def cycle(campaign):
 
 def make_round(campaign, organizer, title="2026年度“一先两优”评选表彰", **fields):
     fields = {"nominations_due_on": days(10), "reviews_from": days(-60), "reviews_to": days(0), **fields}
-    return create_round(AwardRound(campaign=campaign, organizer=organizer, title=title, **fields), None)
+    return AwardRound.open(AwardRound(campaign=campaign, organizer=organizer, title=title, **fields), None)
 
 
 @pytest.fixture

@@ -27,7 +27,6 @@ from django.core.files.base import ContentFile
 
 from awards.forms import ObjectionForm
 from awards.models import Article, ArticlePhoto, AwardCategory, AwardRound, Nomination, NominationAttachment, Objection
-from awards.views import create_round
 
 from ..campaigns.world import campaign_of
 
@@ -46,7 +45,7 @@ def get(w, name):
 
 
 def _round(w, campaign_name, organizer):
-    round = create_round(
+    round = AwardRound.open(
         AwardRound(
             campaign=campaign_of(w, campaign_name),
             organizer=organizer,
