@@ -13,6 +13,9 @@ A campaign's review cycles are the REVIEW steps of its schedule (``ReviewCycle``
 Entries lock after the cycle's due date; a superior may reopen them for one organization for a few
 days (``Reopening``, recorded). Score changes are audited, and reviews are version-checked, so two
 officers scoring the same organization never overwrite each other silently.
+
+Scores refer to their criteria (and a self-review to its meeting) with RESTRICT: a criterion that has
+scores cannot be deleted by itself, while deleting a whole campaign takes its reviews along.
 """
 
 from decimal import Decimal
@@ -253,7 +256,7 @@ class Reopening(models.Model):
 class ScoredReview(VersionedModel):
     """What organization and member reviews share: per-criterion scores, a total, a grade, who scored."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, models.PROTECT, related_name="+", verbose_name=_("criteria set"))
+    criteria_set = models.ForeignKey(CriteriaSet, models.RESTRICT, related_name="+", verbose_name=_("criteria set"))
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices, blank=True)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -433,7 +436,7 @@ class MemberReview(ScoredReview):
 class Score(models.Model):
     """One criterion's score: from 0 to the criterion's weight."""
 
-    criterion = models.ForeignKey(Criterion, models.PROTECT, related_name="+", verbose_name=_("criterion"))
+    criterion = models.ForeignKey(Criterion, models.RESTRICT, related_name="+", verbose_name=_("criterion"))
     value = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
 
     class Meta:
@@ -471,7 +474,7 @@ class SelfReview(VersionedModel):
         Organization, models.CASCADE, related_name="self_reviews", verbose_name=_("organization")
     )
     meeting = models.OneToOneField(
-        Meeting, models.PROTECT, null=True, blank=True, related_name="self_review", verbose_name=_("meeting")
+        Meeting, models.RESTRICT, null=True, blank=True, related_name="self_review", verbose_name=_("meeting")
     )
     summary = models.TextField(_("summary of the self-assessment"), blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
@@ -492,7 +495,7 @@ class SelfAssessment(models.Model):
     """The organization's view of itself on one criterion of its set: a self-score and what it did."""
 
     self_review = models.ForeignKey(SelfReview, models.CASCADE, related_name="assessments")
-    criterion = models.ForeignKey(Criterion, models.PROTECT, related_name="+", verbose_name=_("criterion"))
+    criterion = models.ForeignKey(Criterion, models.RESTRICT, related_name="+", verbose_name=_("criterion"))
     value = models.DecimalField(_("self-score"), max_digits=6, decimal_places=2, null=True, blank=True)
     text = models.TextField(_("what we did"), blank=True)
 
