@@ -36,7 +36,7 @@ from ..grading import bands_snapshot, save_bands
 from ..models import Grade, GradeBands, OrganizationReview, Reopening, ReviewCycle, SelfReview, plain
 
 PAGE_SIZE = 100
-SUPERIOR = Reopening.Kind.SUPERIOR
+SUPERIOR, OWN = Reopening.Kind.SUPERIOR, Reopening.Kind.OWN
 
 
 # --- Cycles ----------------------------------------------------------------------------------------
@@ -128,8 +128,9 @@ class Row:
 
     @property
     def stored_scores(self):
+        """(criterion, stored score, self-assessment) per criterion, for a row shown read-only."""
         values = self.review.score_values() if self.review.pk else {}
-        return [(c, plain(values.get(c.pk))) for c in self.criteria]
+        return [(c, plain(values.get(c.pk)), self.self_scores.get(c.pk)) for c in self.criteria]
 
     @property
     def other_scores(self):
@@ -199,7 +200,7 @@ class Screen:
             self._fill_self_review(row, self_reviews.get(org.pk))
             row.editable, row.note = self._editable(row, may_score, reopened)
             row.can_reopen = self.scope.allows("review.reopen", Reopening.granting_organization(org, SUPERIOR))
-            row.can_reopen_own = self.scope.allows("review.reopen", Reopening.granting_organization(org, "own"))
+            row.can_reopen_own = self.scope.allows("review.reopen", Reopening.granting_organization(org, OWN))
             if org.pk in bound:
                 row.form, bound_review, row.other = bound[org.pk]
                 row.review = bound_review

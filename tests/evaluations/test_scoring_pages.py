@@ -178,10 +178,12 @@ def test_a_locked_cycle_is_read_only_with_a_note_and_the_reopen_links_of_those_a
     scored_in_the_past(
         area.past_cycle, area.branch_a, area.committee_a, [18, 18, 18, 18, 18], {"problems": "发展党员慢"}
     )
+    self_review(area.past_cycle, area.branch_a, "上半年自评", [17])
     client.force_login(area.committee_a)
     response = client.get(score_url(area.town_a, area.past_cycle))
     content = response.content.decode()
     assert response.context["cycle_state"] == "locked"
+    assert f"({zh('self')} 17)" in content  # the self-score beside the stored score
     assert 'inputmode="decimal"' not in content and "hx-post" not in content
     assert "发展党员慢" in content and "90" in content
     date = area.past_cycle.due_on
