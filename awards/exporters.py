@@ -1,14 +1,18 @@
-"""The award ledger (评选表彰台帐): every nomination of a campaign's award rounds in a subtree, as Excel."""
+"""The award ledger (评选表彰台帐): every nomination of a campaign's award rounds in a subtree, as Excel; the 公示
+notice of a round, as PDF."""
 
 from functools import cached_property
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.exporters import campaign_field, campaign_of, check_campaign
 from portal import exporting
 from portal.exporting.base import Column
 
-from .models import Nomination
+from .documents import NOTICE_TEMPLATE, notice_data
+from .models import AwardRound, Nomination
 
 DATE = "yyyy-mm-dd"
 
@@ -81,3 +85,47 @@ class AwardLedger(exporting.ListExporter):
             title, organizer, category, member, org, code, holder, state, number, decided, deeds = row
             approved = decided if state == Nomination.State.APPROVED else None
             yield (title, organizer, category, member or org, org, code, holder, states[state], number, approved, deeds)
+
+
+@exporting.register
+class AwardNotice(exporting.PdfExporter):
+    """The printable 公示 notice of an announced (or approved) round of the organization, as on the public page."""
+
+    identifier = "award_notice"
+    verbose_name = _("Award notice (公示)")
+    description = _("The list of an award round as announced for objections (公示), to print and post (PDF).")
+    action = "award.manage"
+    template_name = NOTICE_TEMPLATE
+
+    @classmethod
+    def form_fields(cls, scope):
+        rounds = scope.filter(AwardRound.objects.exclude(state=AwardRound.State.NOMINATING), "award.manage")
+        return {
+            "round": forms.ModelChoiceField(
+                rounds.order_by("-publicity_starts_on", "pk"), label=_("award round"), empty_label=None
+            )
+        }
+
+    @classmethod
+    def clean_params(cls, organization, cleaned_data):
+        round = cleaned_data.get("round")
+        if round is not None and round.organizer_id != organization.pk:
+            raise ValidationError(
+                {
+                    "round": _("%(round)s is awarded by %(org)s: choose that organization.")
+                    % {"round": round.title, "org": round.organizer.name}
+                }
+            )
+
+    def data(self):
+        round = (
+            self.scope.filter(AwardRound.objects.filter(pk=self.params.get("round")), "award.manage")
+            .exclude(state=AwardRound.State.NOMINATING)
+            .select_related("organizer")
+            .first()
+        )
+        if round is None or round.organizer_id != self.organization.pk:
+            raise exporting.ExportError(
+                _("The award round is not announced, no longer exists or is out of your reach.")
+            )
+        return notice_data(round)

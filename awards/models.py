@@ -150,6 +150,15 @@ class AwardRound(VersionedModel):
                 cache.setdefault(quota.category_id, []).append(quota)
         return cache.get(category.pk, [])
 
+    def listed(self):
+        """What the public sees: the list during the announcement, the awards once approved."""
+        state = Nomination.State.SHORTLISTED if self.state == self.State.PUBLICITY else Nomination.State.APPROVED
+        return (
+            self.nominations.filter(state=state)
+            .select_related("category", "organization", "member")
+            .order_by("category__order", "organization__path", "member__name", "pk")
+        )
+
     def shortlist(self):
         return self.nominations.filter(state__in=(Nomination.State.SHORTLISTED, Nomination.State.APPROVED))
 

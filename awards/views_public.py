@@ -5,13 +5,11 @@ Objectors' contact data is never loaded into a public page. The objection form c
 comment form's spam checks (honeypot, timing) and a rate limit per client address.
 """
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.encoding import iri_to_uri
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control, never_cache
 
@@ -30,18 +28,6 @@ PUBLIC_ROUNDS = AwardRound.objects.exclude(state=AwardRound.State.NOMINATING).se
 
 def _public_round(code):
     return get_object_or_404(PUBLIC_ROUNDS, code=code)
-
-
-def _listed(round):
-    """The candidates the public sees: the list during the announcement, the awards once approved."""
-    states = (
-        [Nomination.State.SHORTLISTED] if round.state == AwardRound.State.PUBLICITY else [Nomination.State.APPROVED]
-    )
-    return (
-        round.nominations.filter(state__in=states)
-        .select_related("category", "organization", "member")
-        .order_by("category__order", "organization__path", "member__name", "pk")
-    )
 
 
 @never_cache
@@ -70,7 +56,7 @@ def announcement(request, code):
         raise Http404
     context = {
         "round": round,
-        "nominations": _listed(round),
+        "nominations": round.listed(),
         "form": form,
         "reference": request.GET.get("ref", "")[:12],
     }
@@ -80,8 +66,7 @@ def announcement(request, code):
 def notice(request, code):
     """The printable notice of the announced list, as PDF."""
     round = _public_round(code)
-    url = iri_to_uri(settings.SITE_URL + reverse("awards:announcement", args=[round.code]))
-    response = HttpResponse(documents.notice_pdf(round, list(_listed(round)), url), content_type="application/pdf")
+    response = HttpResponse(documents.notice_pdf(round), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=f"{round.title}-公示.pdf"
     )

@@ -6,6 +6,9 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from portal.models import ExportJob
+from portal.tasks import run_export
+
 from .conftest import TODAY, days
 from .test_flow import shortlisted
 
@@ -63,3 +66,37 @@ def test_the_notice_lists_the_candidates(client, cast, round, categories, tmp_pa
     text = "".join(pdf_text(response.content, tmp_path).split())
     assert nomination.nominee_name in text and "优秀共产党员" in text and round.title in text
     assert "CJK" in pdf_fonts(response.content, tmp_path)
+
+
+def test_the_download_centres_notice_carries_the_public_copys_fingerprint(client, cast, round, categories, tmp_path):
+    shortlisted(cast, round, categories["优秀共产党员"], cast.member_a)
+    round.start_publicity(cast.office, on=TODAY)
+    job = ExportJob.objects.create(
+        exporter="award_notice",
+        title="公示",
+        organization=cast.city,
+        requested_by=cast.office,
+        params={"round": round.pk},
+        language="zh-hans",
+    )
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE, job.error
+    public = "".join(pdf_text(client.get(reverse("awards:notice", args=[round.code])).content, tmp_path).split())
+    assert job.fingerprint in public
+    with job.file.open("rb") as f:
+        assert "张三" in "".join(pdf_text(f.read(), tmp_path).split())
+
+
+def test_the_notice_is_exported_only_by_the_awarding_organization(cast, round, categories):
+    job = ExportJob.objects.create(
+        exporter="award_notice",
+        title="公示",
+        organization=cast.town_a,
+        requested_by=cast.office,
+        params={"round": round.pk},
+        language="zh-hans",
+    )
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED
