@@ -5,6 +5,7 @@ Objectors' contact data is never loaded into a public page. The objection form c
 comment form's spam checks (honeypot, timing) and a rate limit per client address.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -48,8 +49,12 @@ def announcement(request, code):
                 return response
             form = ObjectionForm(request.POST, round=round)
             if form.is_valid():
-                objection = Objection.file(round, form.cleaned_data["nomination"], **form.objection_fields())
-                return redirect(f"{reverse('awards:announcement', args=[round.code])}?ref={objection.reference}")
+                try:
+                    objection = Objection.file(round, form.cleaned_data["nomination"], **form.objection_fields())
+                except ValidationError as error:  # the announcement ended while the form was open
+                    form.add_error(None, error)
+                else:
+                    return redirect(f"{reverse('awards:announcement', args=[round.code])}?ref={objection.reference}")
         else:
             form = ObjectionForm(round=round)
     elif request.method == "POST":
