@@ -381,6 +381,26 @@ def _auto_rectification(actor, round, participant, member, figure, today):
     )
 
 
+_QUESTIONNAIRES = {}
+_QUESTIONNAIRES_KEPT = 256
+
+
+def questionnaire(round):
+    """The questions and the scale of an opened round, ([Question], [Option]), kept in this process.
+
+    Once a round is opened its questionnaire cannot change (``check_draft``), so a ballot need not read
+    it again: keyed by the round and the moment it was opened, a kept copy is never stale.
+    """
+    if round.opened_at is None:
+        return list(round.questions.all()), list(round.options.all())
+    key = (round.pk, round.opened_at)
+    if key not in _QUESTIONNAIRES:
+        if len(_QUESTIONNAIRES) >= _QUESTIONNAIRES_KEPT:
+            _QUESTIONNAIRES.clear()
+        _QUESTIONNAIRES[key] = (list(round.questions.all()), list(round.options.all()))
+    return _QUESTIONNAIRES[key]
+
+
 # --- Ballot codes ------------------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ page with a message that says so and what to do. Every public POST counts agains
 the shared cache; past it the answer is 429 with a Chinese page and a Retry-After header.
 """
 
+import re
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +27,7 @@ from ..mass_forms import BallotForm, CodeForm, SuggestionForm, members_of
 from ..mass_models import Participant
 
 DONE_KINDS = ("ballot", "suggestion")
+MEMBER_FIELD = re.compile(r"^m(\d+)-q\d+$")
 
 
 def limit(name, default):
@@ -81,15 +84,33 @@ def code_page(request, form, problem=None):
     return render(request, "evaluations/mass_ballot_start.html", context)
 
 
-def ballot_form(participant, data=None):
+def ballot_form(participant, data=None, every_member=False):
+    """The questionnaire of ``participant``. Bound to ``data`` it reads only the members answered about (all
+    of them with ``every_member``: to show the form again with its errors)."""
     round = participant.round
-    return BallotForm(
-        data,
-        participant=participant,
-        questions=list(round.questions.all()),
-        options=list(round.options.all()),
-        members=members_of(participant) if round.evaluate_members else (),
-    )
+    questions, options = services.questionnaire(round)
+    members = ()
+    if round.evaluate_members:
+        members = members_of(participant)
+        if data is not None and not every_member:
+            members = members.filter(pk__in=answered_members(data))
+    return BallotForm(data, participant=participant, questions=questions, options=options, members=members)
+
+
+def shown_again(participant, data):
+    """The refused ballot, to be shown again with every member and its errors."""
+    form = ballot_form(participant, data, every_member=True)
+    form.is_valid()
+    return form
+
+
+def answered_members(data):
+    """The members a posted ballot has answers about (fields ``m<member>-q<question>`` with a value)."""
+    ids = set()
+    for name, value in data.items():
+        if value and (match := MEMBER_FIELD.match(name)):
+            ids.add(int(match.group(1)))
+    return sorted(ids)
 
 
 def ballot_page(request, participant, form, code=""):
@@ -129,7 +150,7 @@ def ballot_submit(request):
         code, participant = services.find_code(code_form.cleaned_data["code"])
         form = ballot_form(participant, request.POST)
         if not form.is_valid():
-            return ballot_page(request, participant, form, code)
+            return ballot_page(request, participant, shown_again(participant, request.POST), code)
         services.cast_ballot(code, participant, form.answers(), form.cleaned_data["comment"])
     except services.CodeProblem as problem:
         return code_page(request, code_form, problem)
@@ -163,7 +184,7 @@ def open_ballot(request, code):
         return too_many(request, rate)
     form = ballot_form(participant, request.POST)
     if not form.is_valid():
-        return ballot_page(request, participant, form)
+        return ballot_page(request, participant, shown_again(participant, request.POST))
     try:
         services.cast_open_ballot(participant, form.answers(), form.cleaned_data["comment"])
     except services.CodeProblem as problem:

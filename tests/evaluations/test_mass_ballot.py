@@ -156,6 +156,7 @@ def test_unanswered_questions_are_marked_and_the_code_stays_valid(client, partic
     assert not Ballot.objects.exists()
     assert not BallotCode.objects.filter(used=True).exists()
     assert f'value="{code}"' in response.text  # the voter corrects and sends again
+    assert "赵一" in response.text  # with every member, though none was answered about
 
 
 def test_a_forged_answer_is_refused(client, cast, participant_a, participant_a2):
