@@ -40,8 +40,8 @@ The contract of a source:
   with ``gettext`` under the recipient's language (the pass renders each message in Chinese, the
   site's language). ``url`` is a path (``reverse(...)``) where the recipient acts.
 - **Escalation.** When the deadline has passed (``due_on == window.day - 1``), the committee officers
-  of ``escalate_to`` (default: the organization's superior) get one digest per day that lists all
-  their late subordinates, whatever source they came from. Set ``escalate_to`` to another
+  and office staff of ``escalate_to`` (default: the organization's superior) get one digest per day
+  that lists all their late subordinates, whatever source they came from. Set ``escalate_to`` to another
   organization when the one that follows the work is not the direct superior.
 
 What the pass sends on a day ``d`` for a deadline due on ``D`` (see ``portal/reminder_pass.py``):
@@ -103,7 +103,7 @@ class Deadline:
     title: str  # what to do, one line (a lazy translation or a str)
     url: str  # a path where the recipient acts
     body: str = ""  # optional detail under the title
-    escalate_to: object = None  # Organization whose committee officers hear when late; None: the superior
+    escalate_to: object = None  # Organization whose officers hear when it is late; None: the superior
     extra: dict = field(default_factory=dict)  # free for the source; not used by the pass
 
     def escalation_organization_id(self):
