@@ -121,9 +121,11 @@ def _publisher():
     The connection is made from the settings at call time (not Celery's cached pool), with no
     connection retries: a user waits for no retry loop when Redis is down.
     """
+    timeout = settings.OUTBOX_CONNECT_TIMEOUT
     options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}
+    options.update(socket_connect_timeout=timeout, socket_timeout=timeout)  # a hung Redis: no endless wait
     with app.connection_for_write(
-        url=settings.CELERY_BROKER_URL, connect_timeout=settings.OUTBOX_CONNECT_TIMEOUT, transport_options=options
+        url=settings.CELERY_BROKER_URL, connect_timeout=timeout, transport_options=options
     ) as connection:
 
         def publish(message):
