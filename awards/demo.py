@@ -61,7 +61,7 @@ def _score(review, actor, total):
     """Record ``review`` with per-criterion scores making ``total`` percent of the full weight."""
     criteria = list(review.criteria_set.criteria.all())
     values = {c.pk: (c.weight * Decimal(total) / 100).quantize(Decimal("0.5")) for c in criteria}
-    review.record(actor, None, values)
+    review.record(actor, None, values, on=review.cycle.due_on)  # as entered by the cycle's deadline
 
 
 def _scored_members(cycle, org, actor):
@@ -97,7 +97,13 @@ def seed(campaign):
     town = Organization.objects.get(name=TOWN, parent=city)
     branch, neighbour = Organization.objects.get(code=DEMO_BRANCH), Organization.objects.get(code=NEIGHBOUR)
     today = timezone.localdate()
-    cycle = ReviewCycle.objects.of_campaign(campaign).order_by("milestone__due_on").first()
+    # The awards draw on the last closed cycle (evaluations/demo.py makes one): the open cycle stays the
+    # demo users' work.
+    cycles = ReviewCycle.objects.of_campaign(campaign)
+    cycle = (
+        cycles.filter(milestone__due_on__lt=today).order_by("-milestone__due_on").first()
+        or cycles.order_by("milestone__due_on").first()
+    )
 
     current = AwardRound.open(
         AwardRound(
