@@ -274,6 +274,7 @@ def main():
     finally:
         shutil.rmtree(module_dir, ignore_errors=True)
     assert stored == args.requests + warmup + 2, (stored, args.requests + warmup + 2)
+    print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'':8} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}")
     for name, r in (("hello", hello), ("ballot", ballot)):
         figures = [r[k] for k in ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms")]
@@ -294,6 +295,7 @@ def main():
                 "ballot_share_of_floor": round(ballot["rps"] / hello["rps"], 2),
                 "queries_per_ballot": queries,
                 "ballots_stored": stored,
+                "load_average_1min": round(os.getloadavg()[0], 1),  # others' work on the machine skews both
             }
         )
     )
