@@ -12,7 +12,7 @@ from portal.models import Member
 
 from . import mass_codes
 from .mass_models import RECORDED_CHANNELS, Channel, LedgerEntry, Option, Question, Rectification, Round, Target
-from .mass_services import MAX_CODES
+from .mass_services import MAX_CODES, ROUND_FIELDS
 
 CHOOSE = {"required": _("Choose one answer."), "invalid_choice": _("Choose one of the answers offered.")}
 COMMENT_MAX = 1000
@@ -147,18 +147,6 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-ROUND_SETTINGS = (
-    "title",
-    "opens_on",
-    "closes_on",
-    "reach",
-    "evaluate_members",
-    "open_channel",
-    "open_channel_limit",
-    "rectify_threshold",
-    "min_valid",
-    "rectify_days",
-)
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -172,7 +160,7 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = ROUND_SETTINGS
+        fields = ROUND_FIELDS
         widgets = {"opens_on": DATE, "closes_on": DATE, "reach": forms.RadioSelect}
 
     def __init__(self, *args, campaigns=None, **kwargs):
@@ -184,7 +172,7 @@ class RoundForm(forms.ModelForm):
             del self.fields["version"]
 
     def settings(self):
-        return {name: self.cleaned_data[name] for name in ROUND_SETTINGS}
+        return {name: self.cleaned_data[name] for name in ROUND_FIELDS}
 
 
 SMALL_INPUT = {"class": "form-control form-control-sm"}
