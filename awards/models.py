@@ -314,6 +314,29 @@ class AwardCategory(VersionedModel):
     def for_members(self):
         return self.target == Target.MEMBER
 
+    RULE_FIELDS = (
+        "name",
+        "order",
+        "min_grade",
+        "min_score",
+        "min_fulfilment",
+        "min_satisfaction",
+        "no_open_rectification",
+        "full_members_only",
+        "party_role_required",
+    )
+
+    def save_rules(self, actor, expected_version):
+        """Save the name and rules (set on the instance); version-checked, the changed rules recorded old → new."""
+        from portal.audit import diff, snapshot
+
+        stored = AwardCategory.objects.get(pk=self.pk)
+        with transaction.atomic():
+            self.save_checked(expected_version)
+            changes = diff(snapshot(stored, self.RULE_FIELDS), snapshot(self, self.RULE_FIELDS))
+            if changes:
+                record(actor, self, changes, organization=self.round.organizer)
+
     def clean(self):
         errors = {}
         for name in ("min_satisfaction", "min_fulfilment"):

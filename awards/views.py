@@ -159,8 +159,7 @@ def category_edit(request, pk):
     form = CategoryForm(request.POST or None, instance=category)
     if request.method == "POST" and form.is_valid():
         try:
-            category.save_checked(form.cleaned_data["version"])
-            record(request.user, category.round, {"rules": ["", category.name]})
+            category.save_rules(request.user, form.cleaned_data["version"])
         except StaleEdit as error:
             form.add_error(None, error.message)
         else:

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from awards.models import AwardRound, Nomination, Objection
 from evaluations.models import Grade
+from portal.models import AuditEntry
 
 from ..factories import MemberFactory
 from .conftest import TODAY, assess, days, review
@@ -178,6 +179,10 @@ def test_creating_a_round_and_editing_its_rules(client, cast, campaign):
     client.post(url, {**form, "min_fulfilment": "90"})
     category.refresh_from_db()
     assert (category.min_grade, category.min_fulfilment) == (Grade.GOOD, 90)
+    entry = AuditEntry.objects.filter(object_type="awards.AwardCategory", object_id=str(category.pk)).get()
+    assert entry.changes["min_grade"] == ["Fairly good", "Good"] and entry.changes["min_fulfilment"] == ["80.00", "90"]
+    response = client.post(url, {**form, "min_fulfilment": "70"})  # the page loaded before that save: stale
+    assert "Someone else changed this record" in response.content.decode()
     response = client.post(
         reverse("awards:quotas", args=[round.pk]),
         {"category": category.pk, "level": "branch", "organization": "BR-A", "number": 2},
