@@ -131,7 +131,9 @@ def seed(campaign):
     AwardQuota.objects.create(round=current, category=categories["优秀共产党员"], organization=city, number=10)
     AwardQuota.objects.create(round=current, category=categories["先进基层党组织"], organization=city, number=5)
 
-    if CriteriaSet.objects.filter(campaign=campaign).exists() and cycle is not None:
+    # The smallest demo cities (seed_demo --members at its minimum) may leave the neighbour one member.
+    enough = Member.objects.active().filter(organization=neighbour).count() >= 2
+    if CriteriaSet.objects.filter(campaign=campaign).exists() and cycle is not None and enough:
         _scored_members(cycle, branch, secretary)
         neighbours = _scored_members(cycle, neighbour, committee)
         _scored_branches(cycle, town, committee)

@@ -248,6 +248,7 @@ def _carrier_state(campaign):
 
 # The steps of the demo schedule: (kind, title, opens, due) in days from today.
 DEMO_STEPS = (
+    (Milestone.Kind.REVIEW, "上年度下半年定期讲评（领导点评）", -200, -170),  # closed: its results feed the awards
     (Milestone.Kind.PLAN, "动员部署：制定实施方案", -60, 30),
     (Milestone.Kind.COMMITMENT_FILING, "公开承诺：承诺事项报送", -30, 60),
     (Milestone.Kind.PROGRESS_UPDATE, "承诺事项进展报告", -30, 90),
@@ -268,7 +269,7 @@ def create_demo_campaign(area, actor=None):
     *schedule*, however, is dated relative to today, and the campaign runs until a year from today:
     the demo is used years after 2012, and the later flows (filing plans and commitments, progress,
     fulfilment, reviews, mass evaluation, awards) work only while their step is open. So every step of
-    ``DEMO_STEPS`` but the second review is open on the day the demo is built and for weeks after,
+    ``DEMO_STEPS`` but the first and the last review is open on the day the demo is built and for weeks after,
     and ``Campaign.objects.running()`` includes the demo campaign.
     """
     existing = Campaign.objects.filter(name=defaults.DEMO_NAME, area=area).first()

@@ -351,9 +351,9 @@ class Answer(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, models.RESTRICT, related_name="+")
     member = models.ForeignKey(Member, models.PROTECT, null=True, blank=True, related_name="+")
-    option = models.ForeignKey(Option, models.PROTECT, related_name="+")
+    option = models.ForeignKey(Option, models.RESTRICT, related_name="+")
 
     def __str__(self):
         return f"{self.question}: {self.option}"
@@ -383,8 +383,8 @@ class PaperBatch(models.Model):
 
 class PaperCount(models.Model):
     batch = models.ForeignKey(PaperBatch, models.CASCADE, related_name="counts")
-    question = models.ForeignKey(Question, models.PROTECT, related_name="+")
-    option = models.ForeignKey(Option, models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, models.RESTRICT, related_name="+")
+    option = models.ForeignKey(Option, models.RESTRICT, related_name="+")
     count = models.PositiveIntegerField()
 
     class Meta:

@@ -18,7 +18,7 @@ from portal.demo import minimums
 from portal.models import Organization
 from portal.scope import Scope
 
-from ..portal.test_seed_demo import wipe
+from ..portal.test_seed_demo import wipe, wipe_campaigns
 
 State = Commitment.State
 User = get_user_model()
@@ -272,9 +272,8 @@ def committed_organizations():
 
 
 def rebuild(limit):
-    Commitment.objects.all().delete()
+    wipe_campaigns()
     Board.objects.all().delete()
-    Campaign.objects.all().delete()
     return build_demo_campaign(limit=limit)
 
 

@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils.translation import gettext
 
+from awards.models import AwardRound, Nomination
 from campaigns.models import Campaign, TargetAgreement
 from commitments.models import Commitment
+from evaluations.models import Round
 from portal.demo import CITY_CODE, DEFAULT_MEMBERS, DEFAULT_ORGS, minimums
 from portal.models import Level, Member, Organization, Role, RoleAssignment, Sector, Unit
 from portal.models.organizations import encode_segment
@@ -92,9 +94,18 @@ def snapshot():
     }
 
 
-def wipe():
-    Commitment.objects.all().delete()  # the demo campaign's (commitments/demo.py): they protect members
+def wipe_campaigns():
+    """Delete the campaigns with all that hangs off them; their rounds and commitments go first (they
+    protect the campaign, its criteria, members and organizations)."""
+    Nomination.objects.all().delete()  # they protect their categories (awards/models.py)
+    AwardRound.objects.all().delete()
+    Round.objects.all().delete()
+    Commitment.objects.all().delete()
     Campaign.objects.all().delete()
+
+
+def wipe():
+    wipe_campaigns()
     TargetAgreement.objects.all().delete()  # campaigns/demo_agreements.py: they protect organizations
     Member.objects.all().delete()
     Unit.objects.all().delete()

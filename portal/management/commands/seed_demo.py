@@ -8,8 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from awards import demo as awards_demo
 from campaigns.demo_agreements import build_demo_agreements
 from commitments.demo import build_demo_campaign
+from evaluations import demo as reviews_demo
+from evaluations import demo_branch, mass_demo
 from portal.demo import (
     DEFAULT_MEMBERS,
     DEFAULT_ORGS,
@@ -92,6 +95,10 @@ class Command(BaseCommand):
             build_demo_city(orgs, members)
             campaign = build_demo_campaign(limit=commitments)
             build_demo_agreements()
+            # The campaign's later steps, each on what the earlier ones left: the organizations' own
+            # reviews, the superiors' scores, the mass evaluation, then the awards that draw on them all.
+            for step in (demo_branch, reviews_demo, mass_demo, awards_demo):
+                step.seed(campaign)
             build_demo_notifications()
         self.stdout.write(
             self.style.SUCCESS(
