@@ -26,35 +26,10 @@ from portal.models import Member, Organization
 
 from .models import Commitment, ProgressUpdate
 
-CHUNK = 2000
-
-
-def _milestones(window, kind):
-    return (
-        Milestone.objects.filter(kind=kind, due_on__in=window.due_dates, opens_on__lte=window.day)
-        .select_related("campaign__area")
-        .order_by("pk")
-    )
-
-
-def _in_chunks(ids):
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
-def _organizations(ids, **annotations):
-    """The organizations of ``ids`` chunk by chunk, each with the people who act for it."""
-    for chunk in _in_chunks(ids):
-        orgs = list(Organization.objects.filter(pk__in=chunk).annotate(**annotations).order_by("path"))
-        people = reminders.acting_users(orgs)
-        for org in orgs:
-            yield org, people[org.pk]
-
 
 @reminders.register("commitments.filing")
 def commitment_filing(window):
-    for milestone in _milestones(window, Milestone.Kind.COMMITMENT_FILING):
+    for milestone in reminders.milestones_due(window, Milestone.Kind.COMMITMENT_FILING):
         campaign, area = milestone.campaign, milestone.campaign.area
         filed = Commitment.objects.filter(campaign=campaign, state__in=Commitment.FILED)
         in_area = Organization.objects.active().filter(path__startswith=area.path)
@@ -73,7 +48,9 @@ def commitment_filing(window):
         draft = Commitment.objects.filter(
             campaign=campaign, organization=OuterRef("pk"), kind=Commitment.Kind.ORGANIZATION
         ).order_by("audience", "pk")
-        for org, people in _organizations(unfiled | set(members_missing), draft_pk=Subquery(draft.values("pk")[:1])):
+        for org, people in reminders.organizations_with_people(
+            unfiled | set(members_missing), draft_pk=Subquery(draft.values("pk")[:1])
+        ):
             missing = members_missing.get(org.pk, 0)
             params = {"organization": org.name, "count": missing}
             if org.pk in unfiled:
@@ -114,7 +91,7 @@ def commitment_filing(window):
 
 @reminders.register("commitments.progress")
 def progress_update(window):
-    for milestone in _milestones(window, Milestone.Kind.PROGRESS_UPDATE):
+    for milestone in reminders.milestones_due(window, Milestone.Kind.PROGRESS_UPDATE):
         campaign = milestone.campaign
         since = timezone.make_aware(datetime.combine(milestone.opens_on, time.min))
         recent = ProgressUpdate.objects.filter(item__commitment=OuterRef("pk"), created_at__gte=since)
@@ -126,7 +103,7 @@ def progress_update(window):
             .annotate(n=Count("pk"))
             .values_list("organization", "n")
         )
-        for org, people in _organizations(waiting):
+        for org, people in reminders.organizations_with_people(waiting):
             count = waiting[org.pk]
             query = urlencode({"org": org.code, "campaign": campaign.pk, "state": Commitment.State.PUBLISHED})
             yield reminders.Deadline(

@@ -130,6 +130,35 @@ def sources():
     return dict(sorted(REGISTRY.items()))
 
 
+def milestones_due(window, kind):
+    """The campaign steps of ``kind`` (a ``Milestone.Kind``) already open that get a message in ``window``."""
+    from campaigns.models import Milestone
+
+    return (
+        Milestone.objects.filter(kind=kind, due_on__in=window.due_dates, opens_on__lte=window.day)
+        .select_related("campaign__area")
+        .order_by("pk")
+    )
+
+
+CHUNK = 2000
+
+
+def organizations_with_people(ids, **annotations):
+    """``(organization, [users who act for it])`` for the organizations of ``ids``, in path order, a chunk
+    of ``CHUNK`` at a time (two queries a chunk): a province's late organizations are not loaded at once."""
+    from .models import Organization
+
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        orgs = list(
+            Organization.objects.filter(pk__in=ids[start : start + CHUNK]).annotate(**annotations).order_by("path")
+        )
+        people = acting_users(orgs)
+        for org in orgs:
+            yield org, people[org.pk]
+
+
 def acting_users(organizations):
     """``{organization pk: [users]}``: who acts for each organization (one query for any number).
 
@@ -155,4 +184,14 @@ def acting_users(organizations):
     return by_org
 
 
-__all__ = ["REGISTRY", "Deadline", "Source", "Window", "acting_users", "register", "sources"]
+__all__ = [
+    "REGISTRY",
+    "Deadline",
+    "Source",
+    "Window",
+    "acting_users",
+    "milestones_due",
+    "organizations_with_people",
+    "register",
+    "sources",
+]
