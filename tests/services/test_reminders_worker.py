@@ -6,9 +6,12 @@
   have it) publishes it and the committee officer gets one e-mail, even if the delivery is sent again.
 """
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commitments.models import Commitment
 from portal.models import Notification, OutboxMessage, Reminder
@@ -88,3 +91,51 @@ def test_a_submit_during_a_broker_outage_reaches_the_officer_once_the_broker_is_
     wait_for(lambda: finished(worker, "portal.tasks.deliver_notification") == 2, what="the second delivery")
     assert mails(worker) == ["lu@example.cn"]
     assert not OutboxMessage.objects.pending().exists()
+
+
+def test_scoring_during_a_broker_outage_and_the_queued_review_reminders_go_out_once(
+    celery_worker_process, cast, settings, redis_url
+):
+    """A committee officer scores while Redis is down; the day's reminder pass (run in-process, as
+    ``run_reminders`` would) keeps its e-mails in the outbox; with Redis back they go out once."""
+    from campaigns.services import create_campaign
+    from evaluations.models import OrganizationReview, ReviewCycle
+    from portal.reminder_pass import run_pass
+
+    worker = celery_worker_process
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6390/15"  # nothing listens there: Redis is "down"
+    cast.committee_a.email = "lu@example.cn"
+    cast.committee_a.save()
+    today = timezone.localdate()
+    campaign = create_campaign(
+        cast.office,
+        name="讲评",
+        area=cast.city,
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=60),
+        milestones=[
+            {"kind": "review", "title": "上半年讲评", "opens_on": today, "due_on": today + datetime.timedelta(days=7)}
+        ],
+    )
+    cycle = ReviewCycle.objects.of_campaign(campaign).get()
+    criteria = list(campaign.criteria_for("organization", cast.branch_a.sector).criteria.all())
+    data = {"organization": str(cast.branch_a.pk), f"r{cast.branch_a.pk}-version": ""}
+    data.update({f"r{cast.branch_a.pk}-c{c.pk}": "18" for c in criteria})
+
+    client = Client()
+    client.force_login(cast.committee_a)
+    response = client.post(reverse("evaluations:score", args=[cast.town_a.pk]) + f"?cycle={cycle.pk}", data)
+    assert response.status_code == 302
+    assert OrganizationReview.objects.get(organization=cast.branch_a).total == 18 * len(criteria)
+
+    run_pass(today)  # 7 days before the due date: town_a still has branch_a2 to score
+    pending = OutboxMessage.objects.pending().count()
+    assert pending >= 1 and Reminder.objects.filter(recipient=cast.committee_a).exists()
+
+    worker.send("portal.tasks.relay_outbox")
+    worker.send("portal.tasks.relay_outbox")
+    wait_for(lambda: finished(worker, "portal.tasks.relay_outbox") == 2, what="both relays")
+    wait_for(lambda: not OutboxMessage.objects.pending().exists(), what="the outbox to be relayed")
+    wait_for(lambda: "lu@example.cn" in mails(worker), what="the officer's e-mail")
+    assert mails(worker).count("lu@example.cn") == 1
