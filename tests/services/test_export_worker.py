@@ -21,9 +21,13 @@ TASK = "portal.tasks.run_export"
 
 
 @pytest.fixture
-def shared_files(settings, monkeypatch):
-    """The worker process stores files where this test's settings look for them."""
+def shared_files(settings, monkeypatch, tmp_path):
+    """The worker process stores files where this test's settings look for them, and keeps its temporary
+    files in the test's folder: a killed worker leaves openpyxl's spooled sheet behind (nothing in the
+    process is left to delete it), and it must not pile up in the machine's /tmp."""
     monkeypatch.setenv("PRIVATE_ROOT", str(settings.PRIVATE_ROOT))
+    (tmp_path / "worker-tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "worker-tmp"))
 
 
 def roll_job(cast):
