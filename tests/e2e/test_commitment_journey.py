@@ -229,7 +229,8 @@ def test_a_branch_commitment_from_filing_to_fulfilment(demo, page, device, open_
     assert (evidence.name, evidence.is_image, evidence.update.progress) == ("志愿服务.jpg", True, 30)
     thumbnail = secretary.locator(f'main img[src="{evidence.thumbnail_url}"]')
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    # the thumbnail loads (visible is not loaded: on a busy machine the image may still be on its way)
+    secretary.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
     expect(secretary.locator("main")).to_contain_text(PROGRESS)
 
     # --- The committee officer assesses the item's fulfilment. -----------------------------------------
