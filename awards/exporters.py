@@ -1,13 +1,11 @@
 """The award ledger (评选表彰台帐): every nomination of a campaign's award rounds in a subtree, as Excel; the 公示
 notice of a round, as PDF."""
 
-from functools import cached_property
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.exporters import campaign_field, campaign_of, check_campaign
+from campaigns.exporters import ForCampaign
 from portal import exporting
 from portal.exporting.base import Column
 
@@ -18,7 +16,7 @@ DATE = "yyyy-mm-dd"
 
 
 @exporting.register
-class AwardLedger(exporting.ListExporter):
+class AwardLedger(ForCampaign, exporting.ListExporter):
     identifier = "award_ledger"
     verbose_name = _("Award ledger")
     description = _(
@@ -27,19 +25,6 @@ class AwardLedger(exporting.ListExporter):
     )
     action = "award.export"
     sheet_title = _("Award ledger")
-
-    @classmethod
-    def form_fields(cls, scope):
-        return {"campaign": campaign_field(scope)}
-
-    @classmethod
-    def clean_params(cls, organization, cleaned_data):
-        if cleaned_data.get("campaign") is not None:
-            check_campaign(organization, cleaned_data["campaign"])
-
-    @cached_property
-    def campaign(self):
-        return campaign_of(self)
 
     def queryset(self):
         rows = Nomination.objects.filter(

@@ -8,6 +8,8 @@ and awards are recorded by later parts of the portal: until they are, their chap
 data yet.
 """
 
+from functools import cached_property
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -55,6 +57,23 @@ def campaign_of(exporter):
     except ValidationError as error:
         raise exporting.ExportError(error.messages[0]) from None
     return campaign
+
+
+class ForCampaign:
+    """An exporter of one campaign's data: the form asks for the campaign, which must cover the organization."""
+
+    @classmethod
+    def form_fields(cls, scope):
+        return {"campaign": campaign_field(scope)}
+
+    @classmethod
+    def clean_params(cls, organization, cleaned_data):
+        if cleaned_data.get("campaign") is not None:
+            check_campaign(organization, cleaned_data["campaign"])
+
+    @cached_property
+    def campaign(self):
+        return campaign_of(self)
 
 
 def _rate(figures):

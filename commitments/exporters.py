@@ -1,11 +1,9 @@
 """The commitment ledger (承诺台帐): one row per commitment item of a campaign in a subtree, as Excel."""
 
-from functools import cached_property
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.exporters import campaign_field, campaign_of, check_campaign
+from campaigns.exporters import ForCampaign
 from portal import exporting
 from portal.exporting.base import Column
 
@@ -42,7 +40,7 @@ def local_date(moment):
 
 
 @exporting.register
-class CommitmentLedger(exporting.ListExporter):
+class CommitmentLedger(ForCampaign, exporting.ListExporter):
     identifier = "commitment_ledger"
     verbose_name = _("Commitment ledger")
     description = _(
@@ -51,19 +49,6 @@ class CommitmentLedger(exporting.ListExporter):
     )
     action = "commitment.export"
     sheet_title = _("Commitment ledger")
-
-    @classmethod
-    def form_fields(cls, scope):
-        return {"campaign": campaign_field(scope)}
-
-    @classmethod
-    def clean_params(cls, organization, cleaned_data):
-        if cleaned_data.get("campaign") is not None:
-            check_campaign(organization, cleaned_data["campaign"])
-
-    @cached_property
-    def campaign(self):
-        return campaign_of(self)
 
     def queryset(self):
         items = Item.objects.filter(
