@@ -109,12 +109,17 @@ class ReviewCycleQuerySet(models.QuerySet):
 
     def current(self, campaign, on=None):
         """The cycle open on ``on`` (today), else the last one already due, else the first one."""
-        on = on or timezone.localdate()
-        cycles = list(self.of_campaign(campaign).order_by("milestone__due_on"))
-        if not cycles:
-            return None
-        opened = [c for c in cycles if c.opens_on <= on]
-        return next((c for c in opened if on <= c.due_on), opened[-1] if opened else cycles[0])
+        return current_cycle(list(self.of_campaign(campaign).order_by("milestone__due_on")), on)
+
+
+def current_cycle(cycles, on=None):
+    """Of ``cycles`` (in the order of their due dates), the one open on ``on`` (today), else the last one
+    already due, else the first one; None when there is none."""
+    on = on or timezone.localdate()
+    if not cycles:
+        return None
+    opened = [c for c in cycles if c.opens_on <= on]
+    return next((c for c in opened if on <= c.due_on), opened[-1] if opened else cycles[0])
 
 
 class ReviewCycle(models.Model):

@@ -6,7 +6,8 @@ number of organizations:
 
 - **ranking**: complete reviews ordered by total, ranked with SQL's ``RANK()`` (ties share a rank and
   the next rank skips: 1, 2, 2, 4);
-- **grade distribution**: one ``GROUP BY grade``;
+- **grade distribution**: one ``GROUP BY grade``; by groups of organizations (the dashboard's
+  subordinates and sectors, ``grades_grouped``): one ``GROUP BY`` of the group key;
 - **calibration**: per criterion the spread of the scores over the sibling organizations (count, min,
   max, mean and standard deviation), per scorer (``scored_by``) the mean total and its deviation from
   the overall mean. The standard deviation is the population one, √(mean of x² − mean²), from
@@ -18,7 +19,7 @@ number of organizations:
 from dataclasses import dataclass, field
 from math import sqrt
 
-from django.db.models import Avg, Count, F, Max, Min, Q, Window
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum, Window
 from django.db.models.functions import Rank
 
 from campaigns.models import Milestone
@@ -68,11 +69,58 @@ class GradeShare:
 def grade_distribution(reviews):
     """[GradeShare] in the order of the grades (好, 较好, 一般, 差), of the complete reviews."""
     counts = complete(reviews).aggregate(**_grade_counts())
-    total = sum(counts.values())
-    return [
-        GradeShare(g.value, g.label, counts[g.value], round(100 * counts[g.value] / total, 1) if total else None)
-        for g in Grade
-    ]
+    return GradeFigures(sum(counts.values()), counts=counts).shares
+
+
+@dataclass
+class GradeFigures:
+    """The complete reviews of a group of organizations: how many, their totals' sum and each grade's count."""
+
+    scored: int = 0
+    total_sum: float = 0.0
+    counts: dict = field(default_factory=dict)  # grade value → n
+
+    def __iadd__(self, other):
+        self.scored += other.scored
+        self.total_sum += other.total_sum
+        for grade, n in other.counts.items():
+            self.counts[grade] = self.counts.get(grade, 0) + n
+        return self
+
+    @property
+    def mean(self):
+        return round(self.total_sum / self.scored, 1) if self.scored else None
+
+    @property
+    def shares(self):
+        """[GradeShare] in the order of the grades."""
+        return [
+            GradeShare(
+                g.value,
+                g.label,
+                self.counts.get(g.value, 0),
+                round(100 * self.counts.get(g.value, 0) / self.scored, 1) if self.scored else None,
+            )
+            for g in Grade
+        ]
+
+
+def grades_grouped(reviews, key):
+    """``{group key: GradeFigures}`` of the complete ``reviews``, grouped by ``key("organization__")`` (an
+    expression over the reviewed organization, as in ``portal.dashboard``): one query."""
+    rows = (
+        complete(reviews)
+        .annotate(group_key=key("organization__"))
+        .values("group_key")
+        .annotate(scored=Count("pk"), total_sum=Sum("total"), **_grade_counts())
+        .order_by()
+    )
+    return {
+        row["group_key"]: GradeFigures(
+            row["scored"], float(row["total_sum"] or 0), {g.value: row[g.value] for g in Grade}
+        )
+        for row in rows
+    }
 
 
 @dataclass

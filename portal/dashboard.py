@@ -11,17 +11,27 @@ sector (``split``). So an area of any size costs the same number of queries per 
 - 双百 coverage of the two-new units (``portal.coverage``) and the units that should have their own
   organization: one query;
 - organizations breaking seed 002's establishment rules: one query (those with a warning are found by
-  counting their full members in a subquery, then grouped).
+  counting their full members in a subquery, then grouped);
+- the grades of a review cycle (``evaluations.results.grades_grouped``): the complete reviews of the
+  area's organizations (the root's own review, by its superior, in the root's row), one query, only
+  when a cycle is given;
+- the satisfaction rates (满意率) of the mass evaluation of a year (``evaluations.mass_results``): the
+  published overall results of the area's organizations in the campaign's rounds closed that year, one
+  query, only when a year is given (``evaluation_year`` finds the latest, one query).
 
 All querysets go through the scope, as a view's would.
 """
 
 from dataclasses import dataclass, field, fields
 
-from django.db.models import CharField, Count, F, Value
+from django.db.models import CharField, Count, F, Max, Value
 from django.db.models.functions import Concat, Substr
 
 from commitments import rollups
+from evaluations.mass_models import Participant, Result, Round
+from evaluations.mass_results import Satisfaction, satisfaction_grouped
+from evaluations.models import OrganizationReview
+from evaluations.results import GradeFigures, grades_grouped
 
 from .coverage import Coverage, coverage_counts, coverage_from
 from .models import Organization, Unit
@@ -33,12 +43,20 @@ def _no_coverage():
     return Coverage(**{f.name: 0 for f in fields(Coverage)})
 
 
+def _add(figures, other):
+    """Adds ``other``'s counts to ``figures`` (a dataclass of counts such as Coverage or Satisfaction)."""
+    for f in fields(figures):
+        setattr(figures, f.name, getattr(figures, f.name) + getattr(other, f.name))
+
+
 @dataclass
 class AreaFigures:
     commitments: rollups.Figures = field(default_factory=rollups.Figures)
     coverage: Coverage = field(default_factory=_no_coverage)
     organization_warnings: int = 0
     unit_warnings: int = 0
+    reviews: GradeFigures = field(default_factory=GradeFigures)
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
     @property
     def warnings(self):
@@ -46,10 +64,11 @@ class AreaFigures:
 
     def __iadd__(self, other):
         self.commitments += other.commitments
-        for f in fields(Coverage):
-            setattr(self.coverage, f.name, getattr(self.coverage, f.name) + getattr(other.coverage, f.name))
+        _add(self.coverage, other.coverage)
+        _add(self.satisfaction, other.satisfaction)
         self.organization_warnings += other.organization_warnings
         self.unit_warnings += other.unit_warnings
+        self.reviews += other.reviews
         return self
 
 
@@ -70,9 +89,25 @@ def organization_key(prefix):
     return F(f"{prefix}path")
 
 
-def grouped(scope, root, campaign, key, items=None):
+def _evaluated(scope, root, campaign):
+    """The participants of the area in the campaign's closed (published) mass-evaluation rounds."""
+    participants = Participant.objects.filter(
+        round__campaign=campaign, round__state=Round.State.CLOSED, organization__path__startswith=root.path
+    )
+    return scope.filter(participants, "evaluation.view")
+
+
+def evaluation_year(scope, root, campaign):
+    """The latest year in which a round of the campaign that evaluated the area closed (None: no such round)."""
+    latest = _evaluated(scope, root, campaign).aggregate(on=Max("round__closes_on"))["on"]
+    return latest and latest.year
+
+
+def grouped(scope, root, campaign, key, items=None, cycle=None, year=None):
     """``{group key: AreaFigures}`` over ``root``'s subtree; ``key(prefix)`` as in ``commitments.rollups``.
-    ``campaign`` None: no commitment figures. ``items``: a Q narrowing the commitment items counted."""
+    ``campaign`` None: no commitment figures. ``items``: a Q narrowing the commitment items counted.
+    ``cycle``: the review cycle whose grades are counted; ``year``: the year whose mass evaluation counts
+    (None: none)."""
     groups = {}
 
     def group(name):
@@ -91,6 +126,14 @@ def grouped(scope, root, campaign, key, items=None):
     warned = Organization.objects.filter(pk__in=warned)
     for row in warned.annotate(key=key("")).values("key").annotate(n=Count("pk")).order_by():
         group(row["key"]).organization_warnings = row["n"]
+    if cycle is not None:
+        reviews = OrganizationReview.objects.filter(cycle=cycle, organization__path__startswith=root.path)
+        for name, figures in grades_grouped(scope.filter(reviews, "review.view"), key).items():
+            group(name).reviews = figures
+    if year is not None:
+        participants = _evaluated(scope, root, campaign).filter(round__closes_on__year=year)
+        for name, figures in satisfaction_grouped(Result.objects.filter(participant__in=participants), key).items():
+            group(name).satisfaction = figures
     return groups
 
 

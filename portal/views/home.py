@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from commitments.forms import CampaignChoiceForm
 from commitments.views.staff import campaigns_for, chosen_campaign
+from evaluations.models import Grade, ReviewCycle, current_cycle
 
 from .. import dashboard
 from ..charts import bar_chart
@@ -55,8 +56,11 @@ def area(request, root):
     scope = request.scope
     campaigns = campaigns_for(scope, root)
     campaign = chosen_campaign(request, campaigns)
+    cycles = list(ReviewCycle.objects.of_campaign(campaign).order_by("milestone__due_on")) if campaign else []
+    cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None) or current_cycle(cycles)
+    year = dashboard.evaluation_year(scope, root, campaign) if campaign else None
     groups, sectors = dashboard.split(
-        dashboard.grouped(scope, root, campaign, dashboard.subordinate_and_sector_key(root))
+        dashboard.grouped(scope, root, campaign, dashboard.subordinate_and_sector_key(root), cycle=cycle, year=year)
     )
     children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
     page = Paginator(children, SUBORDINATES_PER_PAGE).get_page(request.GET.get("page"))
@@ -71,6 +75,13 @@ def area(request, root):
 
     def coverage_values(row):
         return (row.figures.coverage.organization_rate, row.figures.coverage.work_rate)
+
+    def satisfaction_rate(row):
+        rate = row.figures.satisfaction.rate
+        return None if rate is None else float(rate)
+
+    def grade_values(row):
+        return [share.percent for share in row.figures.reviews.shares]
 
     charts = {
         "coverage": bar_chart(
@@ -88,6 +99,18 @@ def area(request, root):
         charts["sectors"] = bar_chart(
             _("Commitments by sector"), commitment_series, [(r.label, commitment_values(r)) for r in sector_rows]
         )
+    if cycle:
+        charts["grades"] = bar_chart(
+            _("Review grades by subordinate organization"),
+            [str(label) for _value, label in Grade.choices],
+            [(r.label, grade_values(r)) for r in rows],
+        )
+    if year:
+        charts["satisfaction"] = bar_chart(
+            _("Satisfaction by subordinate organization"),
+            [_("Satisfaction rate")],
+            [(r.label, [satisfaction_rate(r)]) for r in rows],
+        )
     return {
         "area_root": root,
         "campaign": campaign,
@@ -97,4 +120,8 @@ def area(request, root):
         "sector_rows": sector_rows,
         "page": page,
         "charts": charts,
+        "cycles": cycles,
+        "cycle": cycle,
+        "grades": Grade.choices,
+        "evaluation_year": year,
     }
