@@ -3,9 +3,10 @@
 Every figure is an SQL aggregate over the subtree (``portal.dashboard``, ``commitments.rollups``), the
 same arithmetic as the dashboard's. The year narrows the commitment items counted for progress and
 fulfilment to those due in it; filing is the campaign's as it stands when the report is made. The periodic
-reviews are the campaign's review cycles due in the year (``evaluations.results.annual``). Mass evaluation
-and awards are recorded by later parts of the portal: until they are, their chapters say that there is no
-data yet.
+reviews are the campaign's review cycles due in the year (``evaluations.results.annual``); the mass
+evaluation, the campaign's rounds whose ballots close in the year, with the results published when they
+closed (``evaluations.mass_results.annual``); the awards, the campaign's rounds announced or approved in the
+year (``awards.results.annual``). A chapter with nothing in the year says so.
 """
 
 from functools import cached_property
@@ -17,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from awards import results as award_results
 from commitments.models import Commitment
+from evaluations import mass_results
 from evaluations import results as review_results
 from portal import dashboard, exporting
 from portal.charts import bar_chart, rows_fitting
@@ -202,8 +205,8 @@ class AnnualReport(exporting.PdfExporter):
                 ],
             },
             "reviews": review_results.annual(scope, root, campaign, year),
-            "evaluations": None,
-            "awards": None,
+            "evaluations": mass_results.annual(scope, root, campaign, year),
+            "awards": award_results.annual(scope, root, campaign, year, limit=APPENDIX_LIMIT),
             "appendix": {
                 "organizations": [
                     {
@@ -250,6 +253,16 @@ class AnnualReport(exporting.PdfExporter):
             )
             if data["reviews"]
             else "",
+            "satisfaction_charts": [
+                bar_chart(
+                    _("Satisfaction rate by subordinate organization"),
+                    [_("Satisfaction rate")],
+                    [(r["name"], (None if r["rate"] is None else float(r["rate"]),)) for r in chunk],
+                )
+                for chunk in _chunks(
+                    data["evaluations"]["subordinates"] if data["evaluations"] else [], rows_fitting(1, CHART_HEIGHT)
+                )
+            ],
             "appendix_limit": APPENDIX_LIMIT,
             "toc": len(data["appendix"]["organizations"]) > 1,
         }

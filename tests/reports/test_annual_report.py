@@ -114,8 +114,8 @@ def test_the_report_has_contents_page_numbers_and_no_data_chapters(area, tmp_pat
     for number, page in enumerate(pages[1:], start=2):
         assert f"{number}/{len(pages)}" in page.replace(" ", "")
     assert "No data yet: the half-yearly reviews" in text
-    assert "No data yet: the results of the mass evaluation" in text
-    assert "No data yet: awards" in text
+    assert "No mass evaluation of the area closed its ballots in 2026." in text
+    assert "No award round of the campaign was announced or approved in 2026." in text
 
 
 def test_a_single_branch_has_no_contents_and_no_appendix(area, tmp_path):
