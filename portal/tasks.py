@@ -2,6 +2,7 @@ import hashlib
 import logging
 import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -86,10 +87,24 @@ def tell_requester(job):
         logger.exception("export %s: the requester could not be notified", job.pk)
 
 
+def sweep_spooled_sheets(before):
+    """Delete the sheets openpyxl's write-only mode spooled to the temporary folder (``openpyxl.*``) and left
+    there when a worker was killed mid-export; a live export writes to its file, so it is never that old."""
+    swept = []
+    for path in Path(tempfile.gettempdir()).glob("openpyxl.*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < before.timestamp():
+                path.unlink()
+                swept.append(path.name)
+        except FileNotFoundError:  # openpyxl removed it meanwhile
+            continue
+    return swept
+
+
 @shared_task
 def clean_up_exports():
-    """Hourly: delete expired files and files no job refers to, and fail jobs a killed worker left running
-    past the time limit."""
+    """Hourly: delete expired files, files no job refers to and spooled sheets killed workers left behind,
+    and fail jobs a killed worker left running past the time limit."""
     now = timezone.now()
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lt=now).iterator():
         job.file.delete(save=False)
@@ -97,6 +112,8 @@ def clean_up_exports():
     stale = now - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 300)
     for name in ExportJob.delete_orphan_files(before=stale):
         logger.info("export clean-up: deleted %s, which no job refers to", name)
+    for name in sweep_spooled_sheets(before=stale):
+        logger.info("export clean-up: deleted the spooled sheet %s of an interrupted export", name)
     with translation.override(settings.LANGUAGE_CODE):
         interrupted = _("The export was interrupted. Start it again.")
     return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=stale).update(

@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import os
+import tempfile
 from io import BytesIO
 from pathlib import Path
 
@@ -272,6 +273,19 @@ def test_clean_up_deletes_files_no_job_refers_to_once_they_are_old(cast, setting
     clean_up_exports()
     assert not storage.exists(gone.file.name)
     assert storage.exists(kept.file.name) and storage.exists(fresh)
+
+
+def test_clean_up_deletes_the_sheets_a_killed_worker_spooled_once_they_are_old(db, settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    left, live, other = tmp_path / "openpyxl.k3j1", tmp_path / "openpyxl.x9z2", tmp_path / "other.tmp"
+    for path in (left, live, other):
+        path.write_text("<sheetData>")
+    an_hour_ago = (timezone.now() - datetime.timedelta(seconds=settings.EXPORT_TIME_LIMIT + 600)).timestamp()
+    for path in (left, other):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    clean_up_exports()
+    assert not left.exists()
+    assert live.exists() and other.exists()
 
 
 @pytest.mark.parametrize("extra", [0, 40])

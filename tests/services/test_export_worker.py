@@ -3,6 +3,8 @@ killed in the middle of an export leaves a job that ends up failed, with no file
 
 import datetime
 import hashlib
+import os
+import tempfile
 from io import BytesIO
 from pathlib import Path
 
@@ -24,10 +26,13 @@ TASK = "portal.tasks.run_export"
 def shared_files(settings, monkeypatch, tmp_path):
     """The worker process stores files where this test's settings look for them, and keeps its temporary
     files in the test's folder: a killed worker leaves openpyxl's spooled sheet behind (nothing in the
-    process is left to delete it), and it must not pile up in the machine's /tmp."""
+    process is left to delete it), and it must not pile up in the machine's /tmp. The clean-up, run in this
+    process, looks in the same folder."""
     monkeypatch.setenv("PRIVATE_ROOT", str(settings.PRIVATE_ROOT))
     (tmp_path / "worker-tmp").mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path / "worker-tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "worker-tmp"))
+    return tmp_path / "worker-tmp"
 
 
 def roll_job(cast):
@@ -67,11 +72,17 @@ def test_a_worker_killed_mid_export_leaves_a_failed_job_and_no_file(
     celery_worker_process.process.wait(timeout=15)
 
     assert status(job) == ExportJob.Status.RUNNING and not job.ready and not job.file
+    spooled = list(shared_files.glob("openpyxl.*"))
+    assert spooled  # the sheet the worker was writing
     # The clean-up fails a job running for longer than the time limit allows: the worker is gone.
     ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - datetime.timedelta(hours=2))
+    two_hours_ago = (timezone.now() - datetime.timedelta(hours=2)).timestamp()
+    for path in spooled:
+        os.utime(path, (two_hours_ago, two_hours_ago))
     assert clean_up_exports() == 1
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and not job.file
     with translation.override("zh-hans"):
         assert job.error == translation.gettext("The export was interrupted. Start it again.")
     assert [p for p in Path(settings.PRIVATE_ROOT).rglob("*") if p.is_file()] == []
+    assert list(shared_files.glob("openpyxl.*")) == []
