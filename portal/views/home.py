@@ -66,6 +66,7 @@ def area(request, root):
     page = Paginator(children, SUBORDINATES_PER_PAGE).get_page(request.GET.get("page"))
     rows = dashboard.subordinate_rows(root, page, groups)
     sector_rows = dashboard.sector_rows(sectors, Sector.choices)
+    total = dashboard.total(groups)
     commitment_series = [_("Filed"), _("Progress"), _("Fulfilled")]
     coverage_series = [_("Organization coverage"), _("Work coverage")]
 
@@ -79,9 +80,6 @@ def area(request, root):
     def satisfaction_rate(row):
         rate = row.figures.satisfaction.rate
         return None if rate is None else float(rate)
-
-    def grade_values(row):
-        return [share.percent for share in row.figures.reviews.shares]
 
     charts = {
         "coverage": bar_chart(
@@ -101,9 +99,9 @@ def area(request, root):
         )
     if cycle:
         charts["grades"] = bar_chart(
-            _("Review grades by subordinate organization"),
-            [str(label) for _value, label in Grade.choices],
-            [(r.label, grade_values(r)) for r in rows],
+            _("Review grades of the area"),
+            [_("Share of the organizations scored")],
+            [(str(share.label), [share.percent]) for share in total.reviews.shares],
         )
     if year:
         charts["satisfaction"] = bar_chart(
@@ -115,7 +113,7 @@ def area(request, root):
         "area_root": root,
         "campaign": campaign,
         "campaign_form": CampaignChoiceForm(initial={"campaign": campaign}, campaigns=campaigns) if campaign else None,
-        "area_total": dashboard.total(groups),
+        "area_total": total,
         "area_rows": rows,
         "sector_rows": sector_rows,
         "page": page,

@@ -139,7 +139,7 @@ def test_the_page_shows_the_grades_as_a_table_and_a_chart(client, reviewed):
     table = page.split('id="area-results"')[1].split("</table>")[0]
     assert "<th>好</th><th>较好</th><th>一般</th><th>差</th>" in table
     assert "<td>3</td><td>82.3</td>" in table
-    assert "讲评等次（按下级组织）" in page
+    assert "本区域讲评等次" in page
     assert page.count('<svg class="chart"') == 4  # commitments by subordinate and by sector, coverage, grades
     assert f'<option value="{reviewed.current.pk}" selected>下半年定期讲评</option>' in page
 
