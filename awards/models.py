@@ -20,7 +20,6 @@ nomination, in its steps (``NominationStep``: who did what at which level, with 
 
 import secrets
 from datetime import timedelta
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,9 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, private_storage
+from campaigns.models import Campaign
 from evaluations.models import Grade
-from portal.models import AuditEntry, Level, Member, Organization, StaleEdit, VersionedModel
+from portal.models import AuditEntry, Level, Member, Organization, PrivateAttachment, StaleEdit, VersionedModel
+from portal.storage import private_path, private_storage
 
 GRADE_RANK = {Grade.POOR: 1, Grade.AVERAGE: 2, Grade.FAIRLY_GOOD: 3, Grade.GOOD: 4}
 
@@ -635,19 +635,7 @@ class Nomination(VersionedModel):
 
     def add_attachment(self, actor, upload):
         """Store a file (checked by the form) with the nomination, marked with the holder's level."""
-        name = PurePath(upload.name).name[:200]
-        attachment = NominationAttachment(
-            nomination=self, organization=self.holder, name=name, size=upload.size, uploaded_by=actor
-        )
-        attachment.file.save(name, upload, save=False)
-        try:
-            with transaction.atomic():
-                attachment.save()
-                record(actor, self, {"attachments": ["", name]})
-        except Exception:
-            attachment.file.delete(save=False)
-            raise
-        return attachment
+        return NominationAttachment.add(self, actor, upload, organization=self.holder)
 
 
 class NominationStep(models.Model):
@@ -676,29 +664,14 @@ class NominationStep(models.Model):
         return f"{self.organization} · {self.get_action_display()}"
 
 
-def attachment_path(instance, filename):
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"awards/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
-
-
-class NominationAttachment(models.Model):
+class NominationAttachment(PrivateAttachment):
     """Material of a nomination, in the private storage: downloaded only through a scoped view."""
+
+    owner_field = "nomination"
+    private_folder = "awards"
 
     nomination = models.ForeignKey(Nomination, models.CASCADE, related_name="attachments")
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name=_("level"))
-    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=200)
-    name = models.CharField(_("name"), max_length=200)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.name
 
 
 class Objection(models.Model):
@@ -773,11 +746,6 @@ class Objection(models.Model):
             record(actor, self, {"answer": ["", f"{self.get_outcome_display()}: {self.answer[:100]}"]})
 
 
-def photo_path(instance, filename):
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"awards/photos/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
-
-
 class Article(VersionedModel):
     """An exemplary-deeds article (典型宣传) about an award, with photos; public once published."""
 
@@ -821,8 +789,10 @@ class Article(VersionedModel):
 
 
 class ArticlePhoto(models.Model):
+    private_folder = "awards/photos"  # (``private_path``)
+
     article = models.ForeignKey(Article, models.CASCADE, related_name="photos")
-    file = models.FileField(upload_to=photo_path, storage=private_storage, max_length=200)
+    file = models.FileField(upload_to=private_path, storage=private_storage, max_length=200)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

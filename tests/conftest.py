@@ -10,6 +10,7 @@ committee_a: committee officer of town_a; office: office staff of city; admin: a
 
 import pytest
 
+from portal import storage
 from portal.models import Role
 
 from .factories import MemberFactory, OrganizationFactory, UserFactory, grant
@@ -25,6 +26,12 @@ def _file_storage_in_tmp(settings, tmp_path):
     """Uploads and generated files go to the test's own folders, never to the checkout's."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def private_storage():
+    """The storage of private files (plans' attachments, nominations' material …): in the test's own folder."""
+    return storage.private_storage()
 
 
 class Cast:

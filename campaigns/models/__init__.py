@@ -4,7 +4,6 @@
 
 from .agreements import Indicator, IndicatorReport, Period, TargetAgreement, TargetAgreementQuerySet, TransitionError
 from .campaigns import (
-    PRIVATE_STORAGE,
     ActivityCarrier,
     Campaign,
     CampaignQuerySet,
@@ -15,13 +14,9 @@ from .campaigns import (
     Milestone,
     Phase,
     PlanAttachment,
-    PrivateStorage,
-    attachment_path,
-    private_storage,
 )
 
 __all__ = [
-    "PRIVATE_STORAGE",
     "ActivityCarrier",
     "Campaign",
     "CampaignQuerySet",
@@ -35,10 +30,7 @@ __all__ = [
     "Period",
     "Phase",
     "PlanAttachment",
-    "PrivateStorage",
     "TargetAgreement",
     "TargetAgreementQuerySet",
     "TransitionError",
-    "attachment_path",
-    "private_storage",
 ]

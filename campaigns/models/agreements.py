@@ -28,7 +28,6 @@ Every change is version-checked (``VersionedModel``): of two people editing, rep
 same agreement at once, the second is refused and told so. Every change is audited.
 """
 
-import secrets
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -43,10 +42,10 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import COMMITTEE_LEVELS, AuditEntry, Organization, StaleEdit, VersionedModel
+from portal.storage import private_path, private_storage
 
 from .. import agreement_scoring as scoring
 from ..agreement_scoring import plain
-from .campaigns import private_storage
 
 POINTS_TOTAL = Decimal(100)
 
@@ -569,21 +568,17 @@ class Indicator(models.Model):
         return pgettext("list separator", "; ").join(parts) or gettext("points in proportion to the target")
 
 
-def report_file_path(instance, filename):
-    """A random name under the private storage: the uploader's file name is kept only in ``file_name``."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"agreements/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
-
-
 class IndicatorReport(models.Model):
     """The actual of an indicator at mid-year or year-end, with its evidence (text, an optional private file)."""
+
+    private_folder = "agreements"  # of the evidence files (``private_path``)
 
     indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="reports")
     period = models.CharField(_("report"), max_length=10, choices=Period.choices)
     actual = models.DecimalField(_("actual"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     evidence = models.TextField(_("evidence"), blank=True)
     file = models.FileField(
-        _("evidence file"), upload_to=report_file_path, storage=private_storage, max_length=200, blank=True
+        _("evidence file"), upload_to=private_path, storage=private_storage, max_length=200, blank=True
     )
     file_name = models.CharField(max_length=200, blank=True)
     file_size = models.PositiveIntegerField(default=0)

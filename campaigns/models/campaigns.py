@@ -1,21 +1,14 @@
 """Campaigns: phases, the schedule of steps, criteria sets, activity carriers, implementation plans."""
 
-import secrets
-from pathlib import PurePath
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEntry, Organization, Sector, StaleEdit, VersionedModel
+from portal.models import AuditEntry, Organization, PrivateAttachment, Sector, StaleEdit, VersionedModel
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -353,75 +346,16 @@ class ImplementationPlan(VersionedModel):
 
     def add_attachment(self, actor, upload):
         """Store an uploaded file (already checked for type and size by the form) with the plan."""
-        from portal.audit import record
-
-        name = PurePath(upload.name).name[:200]
-        attachment = PlanAttachment(plan=self, name=name, size=upload.size, uploaded_by=actor)
-        attachment.file.save(name, upload, save=False)
-        try:
-            with transaction.atomic():
-                attachment.save()
-                record(actor, self, AuditEntry.Verb.UPDATE, {"attachments": ["", name]})
-        except Exception:
-            attachment.file.delete(save=False)
-            raise
-        return attachment
+        return PlanAttachment.add(self, actor, upload)
 
 
-class PrivateStorage(LazyObject):
-    """``settings.STORAGES["private"]``, looked up when first used: files served only through scoped views."""
-
-    def _setup(self):
-        self._wrapped = storages["private"]
-
-
-PRIVATE_STORAGE = PrivateStorage()
-
-
-@receiver(setting_changed)
-def _private_storage_changed(*, setting, **kwargs):
-    """Like Django's ``default_storage``: a changed STORAGES setting (in tests) is picked up."""
-    if setting == "STORAGES":
-        PRIVATE_STORAGE._wrapped = empty
-
-
-def private_storage():
-    return PRIVATE_STORAGE
-
-
-def attachment_path(instance, filename):
-    """A random name under the private storage: the uploader's file name is kept only in ``name``."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"plans/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
-
-
-class PlanAttachment(models.Model):
+class PlanAttachment(PrivateAttachment):
     """A file of an implementation plan, in the private storage: downloaded only through a scoped view."""
 
+    owner_field = "plan"
+    private_folder = "plans"
+
     plan = models.ForeignKey(ImplementationPlan, models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=200)
-    name = models.CharField(_("name"), max_length=200)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.name
-
-    def remove(self, actor):
-        """Delete the attachment; its file goes once the deletion is committed."""
-        from portal.audit import record
-
-        file, plan = self.file, self.plan
-        with transaction.atomic():
-            self.delete()
-            record(actor, plan, AuditEntry.Verb.UPDATE, {"attachments": [self.name, ""]})
-            transaction.on_commit(lambda: file.storage.delete(file.name))
 
 
 class Meeting(models.Model):

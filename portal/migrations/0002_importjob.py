@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import portal.models.imports
+import portal.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('kind', models.CharField(choices=[('organizations', 'Organizations'), ('members', 'Members')], max_length=20, verbose_name='kind')),
-                ('file', models.FileField(storage=portal.models.imports.private_storage, upload_to=portal.models.imports.upload_path, verbose_name='file')),
+                ('file', models.FileField(storage=portal.storage.private_storage, upload_to=portal.models.imports.upload_path, verbose_name='file')),
                 ('file_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('status', models.CharField(choices=[('pending', 'Waiting'), ('validating', 'Checking'), ('valid', 'Ready to import'), ('invalid', 'Has errors'), ('importing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='pending', max_length=20, verbose_name='status')),
                 ('language', models.CharField(default='zh-hans', max_length=10)),

@@ -1,6 +1,7 @@
 from .accounts import Role, RoleAssignment
 from .audit import AuditEntry
 from .exports import ExportJob
+from .files import PrivateAttachment
 from .imports import ImportJob
 from .members import Member, MemberTransfer
 from .notifications import Notification, Reminder
@@ -20,6 +21,7 @@ __all__ = [
     "Notification",
     "Organization",
     "OutboxMessage",
+    "PrivateAttachment",
     "Reminder",
     "Role",
     "RoleAssignment",

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .imports import private_storage
+from portal.storage import private_storage
+
 from .organizations import Organization
 
 FINISHED_FIELDS = ["file", "file_name", "size", "sha256", "fingerprint", "status", "finished_at", "expires_at"]

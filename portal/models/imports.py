@@ -3,10 +3,11 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from portal.storage import private_storage
 
 from .organizations import Organization
 
@@ -14,11 +15,6 @@ from .organizations import Organization
 def upload_path(job, filename):
     """Stored under the job's code: the user's file name is kept only as data (``file_name``)."""
     return f"imports/{job.code}.xlsx"
-
-
-def private_storage():
-    """Uploaded rolls hold personal data: they live outside MEDIA_ROOT and have no URL."""
-    return storages["private"]
 
 
 class ImportJobQuerySet(models.QuerySet):

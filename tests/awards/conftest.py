@@ -4,7 +4,7 @@
 (``cycle``); ``round`` is the city's award round with the default categories (``categories`` by
 name: 先进基层党组织, 优秀共产党员, 优秀党务工作者), taking nominations for 10 more days, the cycle
 counting for its rules. ``review`` and ``assess`` write the figures the rules read. The interface
-speaks English (one test checks the Chinese default); files go to a temporary private storage.
+speaks English (one test checks the Chinese default).
 """
 
 import datetime
@@ -31,13 +31,6 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    private = settings.STORAGES["private"]
-    options = {**private.get("OPTIONS", {}), "location": tmp_path / "private"}
-    settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 """Campaign fixtures on top of the suite-wide ``cast`` (tests/conftest.py).
 
 ``campaign`` runs over the whole city (area ``city``) with the seeds' defaults, a phase and a
-schedule; ``town_campaign`` runs over ``town_a`` only. Plan attachments go to a temporary private
-storage; the interface speaks English (test_campaign_pages.py checks the Chinese default once).
+schedule; ``town_campaign`` runs over ``town_a`` only. The interface speaks English
+(test_campaign_pages.py checks the Chinese default once).
 """
 
 import datetime
 
 import pytest
-from django.core.files.storage import storages
 from django.utils import translation
 
 from campaigns.services import create_campaign
@@ -22,14 +21,6 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    private = settings.STORAGES["private"]
-    options = {**private.get("OPTIONS", {}), "location": tmp_path / "private"}
-    settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
-    return storages["private"]
 
 
 def make_campaign(area, name="2026年创先争优活动", actor=None):
