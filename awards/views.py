@@ -1,15 +1,13 @@
 """The staff side of awards: rounds, rules and quotas, each level's candidates and nominations, the
 organizer's list, 公示 and approval, objections, certificates and articles. Every object through the scope."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 from campaigns.models import Campaign
 from campaigns.views.campaigns import add_errors
 from portal.models import Member, Organization, StaleEdit
+from portal.storage import private_file_response
 
 from . import documents
 from .eligibility import Candidate, evaluate, ranked
@@ -390,12 +389,7 @@ def shortlist(request, pk):
 @login_required
 def attachment(request, pk):
     attachment = request.scope.get(NominationAttachment.objects.all(), "nomination.view", pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    return private_file_response(attachment.file, attachment.name)
 
 
 @login_required

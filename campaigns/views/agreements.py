@@ -7,14 +7,12 @@ change is a model method (or ``services``) that refuses with a message shown on 
 changed; version-checked, so a second editor is told someone else changed the agreement first.
 """
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.models import StaleEdit
+from portal.storage import private_file_response
 
 from .. import services
 from ..agreement_forms import (
@@ -378,9 +377,4 @@ def score(request, pk):
 def report_file(request, pk):
     """Download a report's evidence file: within the agreement's reach, from the private storage."""
     report = request.scope.get(IndicatorReport.objects.exclude(file=""), "agreement.view", pk=pk)
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(report.file_name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=report.file_name, content_type=content_type)
+    return private_file_response(report.file, report.file_name)

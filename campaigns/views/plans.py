@@ -1,14 +1,12 @@
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.models import Organization, StaleEdit
+from portal.storage import private_file_response
 
 from ..forms import PlanForm
 from ..models import Campaign, ImplementationPlan, PlanAttachment
@@ -87,12 +85,7 @@ def plan_edit(request, pk, org_pk):
 def attachment(request, pk):
     """Download a plan's attachment: only within the plan's scope, from the private storage."""
     attachment = request.scope.get(PlanAttachment.objects.all(), "plan.view", pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    return private_file_response(attachment.file, attachment.name)
 
 
 @login_required
