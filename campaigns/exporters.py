@@ -22,7 +22,7 @@ from awards import results as award_results
 from commitments.models import Commitment
 from evaluations import mass_results
 from evaluations import results as review_results
-from portal import dashboard, exporting
+from portal import area_keys, dashboard, exporting
 from portal.charts import bar_chart, rows_fitting
 from portal.exporting.base import Column
 from portal.models import Level, Member, Sector
@@ -167,12 +167,12 @@ class AnnualReport(exporting.PdfExporter):
         )
         states = commitments.values("kind", "state").annotate(n=Count("pk")).order_by("kind", "state")
         groups, by_sector_figures = dashboard.split(
-            dashboard.grouped(scope, root, campaign, dashboard.subordinate_and_sector_key(root), items)
+            dashboard.grouped(scope, root, campaign, area_keys.subordinate_and_sector_key(root), items)
         )
         children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
         total = dashboard.total(groups)
         listed = list(organizations.order_by("path").values("path", "name", "code", "level", "depth")[:APPENDIX_LIMIT])
-        each = dashboard.grouped(scope, root, campaign, dashboard.organization_key, items) if len(listed) > 1 else {}
+        each = dashboard.grouped(scope, root, campaign, area_keys.organization_key, items) if len(listed) > 1 else {}
         kinds, state_names = dict(Commitment.Kind.choices), dict(Commitment.State.choices)
         return {
             "title": _("%(organization)s: annual report %(year)s") % {"organization": root.name, "year": year},

@@ -11,10 +11,10 @@ decimal place rounded half up (``mass_models.percent``); an organization with no
 from dataclasses import dataclass
 
 from django.db.models import Count, F, FloatField, Q, Sum, Window
-from django.db.models.functions import Cast, RowNumber, Substr
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
-from portal.models.organizations import SEGMENT
+from portal.area_keys import subordinate_key
 
 from .mass_models import RECORDED_CHANNELS, Channel, LedgerEntry, Participant, Rectification, Result, Round, percent
 
@@ -62,16 +62,10 @@ def _grouped(results, expression):
 def satisfaction_grouped(results, key):
     """``{group key: Satisfaction}`` of ``results`` (a ``Result`` queryset the caller has narrowed: its rounds,
     its area, through the scope), grouped by ``key("participant__organization__")`` as in
-    ``portal.dashboard`` (e.g. ``subordinate_and_sector_key(root)``). Only the organizations' overall results
+    ``portal.area_keys`` (e.g. ``subordinate_and_sector_key(root)``). Only the organizations' overall results
     count (member and question empty); an organization evaluated in two rounds counts once in
     ``organizations`` and with both rounds' answers. One query."""
     return _grouped(results, key("participant__organization__"))
-
-
-def subordinate_key(root):
-    """The path of the direct subordinate of ``root`` an organization lies under (``root.path`` for itself)."""
-    length = len(root.path) + SEGMENT + 1
-    return lambda prefix: Substr(f"{prefix}path", 1, length)
 
 
 LOWEST = 10  # organizations listed per round in the annual report, the lowest rate first

@@ -1,10 +1,10 @@
 """Figures of an area (an organization's subtree) by subordinate organization and by sector.
 
 Used by the dashboard (``portal.views.home``) and the annual report (``campaigns.exporters``). Every
-figure is an SQL aggregate grouped by a key expression, e.g. the path prefix of the direct subordinate an
-organization lies under (``Substr(path, 1, len(root.path) + segment)``; the root's own row is keyed by its
-path) together with its sector: one pass over the subtree gives both the figures by subordinate and by
-sector (``split``). So an area of any size costs the same number of queries per grouping:
+figure is an SQL aggregate grouped by a key expression (``portal.area_keys``), e.g. the path prefix of the
+direct subordinate an organization lies under together with its sector: one pass over the subtree gives
+both the figures by subordinate and by sector (``split``). So an area of any size costs the same number
+of queries per grouping:
 
 - commitments (``commitments.rollups``): % filed, % members committed, weighted progress, % fulfilled;
   three queries, and only when a campaign is chosen;
@@ -24,8 +24,7 @@ All querysets go through the scope, as a view's would.
 
 from dataclasses import dataclass, field, fields
 
-from django.db.models import CharField, Count, F, Max, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Count, Max
 
 from commitments import rollups
 from evaluations.mass_models import Participant, Result, Round
@@ -33,9 +32,9 @@ from evaluations.mass_results import Satisfaction, satisfaction_grouped
 from evaluations.models import OrganizationReview
 from evaluations.results import GradeFigures, grades_grouped
 
+from . import area_keys
 from .coverage import Coverage, coverage_counts, coverage_from
 from .models import Organization, Unit
-from .models.organizations import SEGMENT
 from .rules import unit_warning_filter, warning_filter
 
 
@@ -70,23 +69,6 @@ class AreaFigures:
         self.unit_warnings += other.unit_warnings
         self.reviews += other.reviews
         return self
-
-
-SEPARATOR = "|"  # never in a path (base-36 digits and slashes) nor in a sector's value
-
-
-def subordinate_and_sector_key(root):
-    """The grouping expression ``"<path of the direct subordinate of root>|<sector>"``: one grouping gives
-    both the figures by subordinate and by sector (``split``), so each is counted in a single pass."""
-    length = len(root.path) + SEGMENT + 1
-    return lambda prefix: Concat(
-        Substr(f"{prefix}path", 1, length), Value(SEPARATOR), F(f"{prefix}sector"), output_field=CharField()
-    )
-
-
-def organization_key(prefix):
-    """Every organization a group of its own (the report's appendix)."""
-    return F(f"{prefix}path")
 
 
 def _evaluated(scope, root, campaign):
@@ -146,14 +128,7 @@ def total(groups):
 
 def split(groups):
     """``({subordinate path: AreaFigures}, {sector: AreaFigures})`` from ``grouped(…, subordinate_and_sector_key)``."""
-    by_subordinate, by_sector = {}, {}
-    for name, figures in groups.items():
-        path, sector = name.split(SEPARATOR)
-        for out, key in ((by_subordinate, path), (by_sector, sector)):
-            if key not in out:
-                out[key] = AreaFigures()
-            out[key] += figures
-    return by_subordinate, by_sector
+    return area_keys.split(groups, AreaFigures)
 
 
 @dataclass

@@ -207,6 +207,7 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
 IMPORT_SYNC_ROWS = envint("IMPORT_SYNC_ROWS", "2000")  # larger files are processed by a Celery task
 EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", "7")  # generated files are deleted after this many days
 EXPORT_TIME_LIMIT = envint("EXPORT_TIME_LIMIT", str(30 * 60))  # seconds one export may run
+FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", "300")  # dashboards' area figures (portal.figures_cache)
 
 # E-mail
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

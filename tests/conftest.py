@@ -22,6 +22,12 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _figures_not_cached(settings):
+    """Pages compute their area figures on every request; tests/reports/test_figures_cache.py turns it on."""
+    settings.FIGURES_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _file_storage_in_tmp(settings, tmp_path):
     """Uploads and generated files go to the test's own folders, never to the checkout's."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,13 +1,16 @@
 """A committee's view of its area: filing, progress and fulfilment by subordinate and by sector.
 
 The figures are ``rollups``' SQL aggregates: a fixed number of queries whatever the number of
-subordinates. Clicking a subordinate shows the same page one level lower.
+subordinates, kept for a few minutes (``portal.figures_cache``). Clicking a subordinate shows the same
+page one level lower.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from portal.figures_cache import cached_figures, refresh_url
 from portal.models import Organization, Sector
 from portal.views.organizations import scope_roots
 
@@ -44,11 +47,15 @@ def rollup_org(request, pk):
         "form": CampaignChoiceForm(initial={"campaign": campaign}, campaigns=campaigns),
     }
     if campaign:
-        groups = rollups.by_subordinate(scope, org, campaign)
+        (groups, sectors), computed_at = cached_figures(
+            request, "rollup", [org.pk, campaign.pk], lambda: rollups.by_subordinate_and_sector(scope, org, campaign)
+        )
         children = scope.organizations().filter(parent=org).active().order_by("name", "pk")
         page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-        sectors = rollups.by_sector(scope, org, campaign)
         context.update(
+            figures_at=computed_at,
+            figures_cache_minutes=settings.FIGURES_CACHE_SECONDS // 60,
+            refresh_url=refresh_url(request),
             page=page,
             rows=[(child, groups.get(child.path, rollups.Figures())) for child in page],
             own=groups.get(org.path, rollups.Figures()),

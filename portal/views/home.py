@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -8,9 +9,10 @@ from commitments.forms import CampaignChoiceForm
 from commitments.views.staff import campaigns_for, chosen_campaign
 from evaluations.models import Grade, ReviewCycle, current_cycle
 
-from .. import dashboard
+from .. import area_keys, dashboard
 from ..charts import bar_chart
 from ..coverage import coverage_for
+from ..figures_cache import cached_figures, refresh_url
 from ..models import Member, Organization, Sector, Unit
 from ..rules import unit_warning_filter, warning_filter
 from .organizations import scope_roots
@@ -20,35 +22,45 @@ SUBORDINATES_PER_PAGE = 30
 
 @login_required
 def home(request):
-    """The dashboard of the user's scope: a fixed number of aggregate queries whatever its size."""
+    """The dashboard of the user's scope: a fixed number of aggregate queries whatever its size, kept for a
+    few minutes (``portal.figures_cache``)."""
     scope = request.scope
     roots = list(scope_roots(scope))
     context = {"roots": roots, "member": scope.member}
     if scope.can("warnings.view"):
-        orgs = scope.organizations("organization.view").active()
-        members = scope.filter(Member.objects.filter(active=True), "member.view")
-        units = scope.filter(Unit.objects.all(), "unit.view")
+        figures, computed_at = cached_figures(request, "scope", [], lambda: scope_figures(scope))
         context.update(
-            org_count=orgs.count(),
-            member_figures=members.aggregate(
-                total=Count("pk"),
-                full=Count("pk", filter=Q(status=Member.Status.FULL)),
-                probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
-                mobile=Count("pk", filter=Q(mobile=True)),
-            ),
-            warning_count=scope.organizations("warnings.view")
-            .active()
-            .with_full_member_count()
-            .filter(warning_filter())
-            .count()
-            + units.filter(unit_warning_filter()).count(),
-            coverage=coverage_for(units),
+            figures,
+            figures_at=computed_at,
+            figures_cache_minutes=settings.FIGURES_CACHE_SECONDS // 60,
+            refresh_url=refresh_url(request),
         )
         if "org" in request.GET:
             context.update(area(request, scope.get(Organization.objects.all(), "warnings.view", pk=request.GET["org"])))
         elif roots:
             context.update(area(request, roots[0]))
     return render(request, "portal/home.html", context)
+
+
+def scope_figures(scope):
+    """The counts of the user's whole scope shown above the area's figures."""
+    units = scope.filter(Unit.objects.all(), "unit.view")
+    return {
+        "org_count": scope.organizations("organization.view").active().count(),
+        "member_figures": scope.filter(Member.objects.filter(active=True), "member.view").aggregate(
+            total=Count("pk"),
+            full=Count("pk", filter=Q(status=Member.Status.FULL)),
+            probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
+            mobile=Count("pk", filter=Q(mobile=True)),
+        ),
+        "warning_count": scope.organizations("warnings.view")
+        .active()
+        .with_full_member_count()
+        .filter(warning_filter())
+        .count()
+        + units.filter(unit_warning_filter()).count(),
+        "coverage": coverage_for(units),
+    }
 
 
 def area(request, root):
@@ -58,10 +70,14 @@ def area(request, root):
     campaign = chosen_campaign(request, campaigns)
     cycles = list(ReviewCycle.objects.of_campaign(campaign).order_by("milestone__due_on")) if campaign else []
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None) or current_cycle(cycles)
-    year = dashboard.evaluation_year(scope, root, campaign) if campaign else None
-    groups, sectors = dashboard.split(
-        dashboard.grouped(scope, root, campaign, dashboard.subordinate_and_sector_key(root), cycle=cycle, year=year)
-    )
+
+    def figures():
+        year = dashboard.evaluation_year(scope, root, campaign) if campaign else None
+        key = area_keys.subordinate_and_sector_key(root)
+        return year, *dashboard.split(dashboard.grouped(scope, root, campaign, key, cycle=cycle, year=year))
+
+    parameters = [root.pk, campaign and campaign.pk, cycle and cycle.pk]
+    (year, groups, sectors), computed_at = cached_figures(request, "area", parameters, figures)
     children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
     page = Paginator(children, SUBORDINATES_PER_PAGE).get_page(request.GET.get("page"))
     rows = dashboard.subordinate_rows(root, page, groups)
@@ -122,4 +138,5 @@ def area(request, root):
         "cycle": cycle,
         "grades": Grade.choices,
         "evaluation_year": year,
+        "area_figures_at": computed_at,
     }

@@ -100,8 +100,9 @@ def test_by_subordinate(area):
     }
 
 
-def test_by_sector(area):
-    sectors = rollups.by_sector(Scope(area.committee_a), area.town_a, area.campaign)
+def test_by_sector_counted_with_the_subordinates_in_one_pass(area):
+    subordinates, sectors = rollups.by_subordinate_and_sector(Scope(area.committee_a), area.town_a, area.campaign)
+    assert subordinates == rollups.by_subordinate(Scope(area.committee_a), area.town_a, area.campaign)
     assert set(sectors) == {"community", "agency"}
     assert figures(sectors["community"]) == {
         "filed": (1, 2, 50.0),

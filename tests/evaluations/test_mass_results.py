@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db.models import F
 
 from evaluations.mass_models import Participant, Question, Result, Round, Target
-from evaluations.mass_results import Satisfaction, satisfaction_grouped, subordinate_key
+from evaluations.mass_results import Satisfaction, satisfaction_grouped
+from portal.area_keys import subordinate_key
 
 from ..commitments.factories import make_campaign
 

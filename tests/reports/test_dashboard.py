@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from commitments.models import Commitment
-from portal import dashboard
+from portal import area_keys, dashboard
 from portal.scope import Scope
 
 from ..commitments.factories import bulk_commitments
@@ -98,7 +98,7 @@ def test_the_dashboard_stays_within_the_users_scope(client, area):
     assert client.get(reverse("portal:home"), {"org": area.other_city.pk}).status_code == 404
     assert client.get(reverse("portal:home"), {"org": "x"}).status_code == 404
     figures = dashboard.total(
-        dashboard.grouped(Scope(area.secretary_b), area.town_a, area.campaign, dashboard.organization_key)
+        dashboard.grouped(Scope(area.secretary_b), area.town_a, area.campaign, area_keys.organization_key)
     )
     assert commitments(figures) == ((0, 0, None), (0, 0, None), (0, None), (0, 0, None))
     assert coverage(figures) == ((0, 0, None), (0, 0, None), 0)
