@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # minutes (portal.figures_cache): "?refresh=1" makes them compute the figures on every request (what the
 # first visitor of an area waits for), the "figures kept" rows measure the requests that follow.
 PAGES = (
-    ("floor: /healthz (one SELECT 1)", "office", "portal:healthz", ""),
+    ("floor: /healthz (one SELECT 1)", "office", "healthz", ""),
     ("dashboard (city)", "office", "portal:home", "?refresh=1"),
     ("dashboard (city, figures kept)", "office", "portal:home", ""),
     ("dashboard (town)", "committee", "portal:home", "?refresh=1"),
