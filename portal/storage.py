@@ -70,7 +70,8 @@ def private_path(instance, filename):
     """``upload_to`` of private files: ``<private_folder>/YYYY/MM/<random hex><suffix>``.
 
     The folder is the model's ``private_folder`` attribute (``"plans"``, ``"awards"`` …). The uploader's
-    file name is kept, if at all, only as data on the row: it never reaches the disk.
+    file name is kept, if at all, only as data on the row: it never reaches the disk. (Migrations' historical
+    models have no ``private_folder``: a data migration that writes such a file names it itself.)
     """
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"{instance.private_folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
