@@ -38,8 +38,9 @@ EXPECTED = {
     "list": BASE + 4,
     # count and page of the queue; the area's top, its newest campaign, its children, 3 aggregates
     "queue": BASE + 8,
-    # organization, ancestors, chosen campaign, 2 × 3 aggregates, children count and page, campaign select (2)
-    "rollup": BASE + 13,
+    # organization, ancestors, chosen campaign, 3 aggregates (by subordinate and sector at once), children
+    # count and page, campaign select (2)
+    "rollup": BASE + 10,
     # organization, chosen campaign, campaign choices, member count, missing count and page
     "missing": BASE + 6,
 }
