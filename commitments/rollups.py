@@ -20,7 +20,7 @@ members, items) whatever the number of organizations; every queryset goes throug
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from portal import area_keys
 from portal.models import Member, Organization
@@ -67,19 +67,24 @@ class Figures:
         return _rate(self.fulfilled, self.assessed)
 
 
-# Filed organizations and members are counted with ``pk IN (the filed commitments' organizations or
-# members)``, not a correlated EXISTS: PostgreSQL hashes the subquery's result once, where EXISTS probes
-# the commitments per row (3,000,000 members: 0.8 s against 2.1 s).
-
-
 def _filed_organization(campaign):
     filed = Commitment.objects.filter(campaign=campaign, kind=Commitment.Kind.ORGANIZATION, state__in=Commitment.FILED)
-    return Q(pk__in=filed.values("organization_id"))
+    return Q(Exists(filed.filter(organization=OuterRef("pk"))))
 
 
-def _filed_member(campaign):
+# From this many organizations in the area on, the filed members are matched against the list of the
+# campaign's filed member commitments, which PostgreSQL hashes once (``pk IN (…)``); below it, each member
+# is looked up (a correlated EXISTS), which costs nothing for a branch. Measured at 100,000 organizations,
+# 3,000,000 members and 180,000 filed member commitments: the whole area 0.8 s with the list against
+# 2.1 s with lookups; an area of 5 organizations 106 ms with the list (hashing it) against 1 ms.
+LARGE_AREA = 5000
+
+
+def _filed_member(campaign, large):
     filed = Commitment.objects.filter(campaign=campaign, kind=Commitment.Kind.MEMBER, state__in=Commitment.FILED)
-    return Q(pk__in=filed.values("member_id"))
+    if large:
+        return Q(pk__in=filed.values("member_id"))
+    return Q(Exists(filed.filter(member=OuterRef("pk"))))
 
 
 def grouped(scope, root, campaign, key, items=None):
@@ -103,6 +108,7 @@ def grouped(scope, root, campaign, key, items=None):
         .annotate(organizations=Count("pk"), organizations_filed=Count("pk", filter=_filed_organization(campaign)))
         .order_by()
     )
+    large = sum(figures.organizations for figures in groups.values()) >= LARGE_AREA
     members = scope.filter(
         Member.objects.filter(
             active=True, organization__path__startswith=root.path, organization__status=Organization.Status.ACTIVE
@@ -112,7 +118,7 @@ def grouped(scope, root, campaign, key, items=None):
     add(
         members.annotate(key=key("organization__"))
         .values("key")
-        .annotate(members=Count("pk"), members_filed=Count("pk", filter=_filed_member(campaign)))
+        .annotate(members=Count("pk"), members_filed=Count("pk", filter=_filed_member(campaign, large)))
         .order_by()
     )
     items = scope.filter(

@@ -171,3 +171,11 @@ def test_who_sees_the_roll_up(client, area):
     client.force_login(area.member_user)
     assert client.get(reverse("commitments:rollup_org", args=[area.branch_a.pk])).status_code == 403
     assert client.get(reverse("commitments:rollup")).status_code == 403
+
+
+def test_a_large_area_counts_the_filed_members_the_same_way(area, monkeypatch):
+    """From LARGE_AREA organizations on, filed members are matched against a list instead of looked up."""
+    small = rollups.by_subordinate(Scope(area.office), area.city, area.campaign)
+    monkeypatch.setattr(rollups, "LARGE_AREA", 1)
+    assert rollups.by_subordinate(Scope(area.office), area.city, area.campaign) == small
+    assert rollups.total(small).members_filed > 0
