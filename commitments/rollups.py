@@ -17,7 +17,7 @@ their own), a sector, or both at once (``portal.area_keys``). Each grouping is t
 members, items) whatever the number of organizations; every queryset goes through the scope.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -46,8 +46,8 @@ class Figures:
     partly: int = 0
 
     def __iadd__(self, other):
-        for field in fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+        for name in self.__dataclass_fields__:  # not fields(): it builds a tuple per call
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
     @property
