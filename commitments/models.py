@@ -48,9 +48,17 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(state=Commitment.State.PUBLISHED)
 
     def with_progress(self):
-        """Annotate ``progress`` (0-100, weighted by item weight) in SQL."""
-        total, weights = weighted_progress("items__")
-        return self.annotate(progress_sum=total, weight_sum=weights)
+        """Annotate ``progress`` (0-100, weighted by item weight) in SQL.
+
+        Correlated subqueries, not a join with GROUP BY: a list ordered and cut to a page computes the
+        progress of that page's rows only (PostgreSQL evaluates them after the sort and the limit), where
+        grouping would aggregate the items of every commitment in the area first."""
+        items = Item.objects.filter(commitment=OuterRef("pk")).order_by().values("commitment")
+        total, weights = weighted_progress()
+        return self.annotate(
+            progress_sum=Subquery(items.annotate(total=total).values("total")),
+            weight_sum=Subquery(items.annotate(weights=weights).values("weights")),
+        )
 
     def on_board(self, organization):
         """What ``organization``'s public board shows: its own and its members' published commitments."""
@@ -70,7 +78,7 @@ class CommitmentQuerySet(models.QuerySet):
         return {"progress": round(float(total) / float(weights), 1) if weights else 0.0, **row}
 
     def with_comment_count(self):
-        """Annotate ``comment_count``, the approved public comments (a subquery: safe next to ``with_progress``)."""
+        """Annotate ``comment_count``, the approved public comments (a subquery, like ``with_progress``)."""
         approved = (
             Comment.objects.filter(commitment=OuterRef("pk"), status=Comment.Status.APPROVED)
             .values("commitment")
