@@ -551,8 +551,8 @@ class MemberImporter(Importer):
                     keyed.append((row, key))
             if data.get("status"):
                 self.statuses[data["status"]] += 1
-        # Reads every member of the chunk's organizations: cheap for a roll kept branch by branch, not for
-        # one whose rows jump between many large branches (an index on (organization, name) would help).
+        # The members of the chunk's organizations with the chunk's names, found through the index on
+        # (organization, name) (portal_member_org_name).
         existing = set(
             Member.objects.filter(
                 active=True,

@@ -73,7 +73,11 @@ class Member(VersionedModel):
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
         ordering = ["organization_id", "name", "id"]
-        indexes = [models.Index(fields=["organization", "status"], name="portal_member_org_status")]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="portal_member_org_status"),
+            # the roll import's check for members already on the roll (portal.roll_import.MemberImporter)
+            models.Index(fields=["organization", "name"], name="portal_member_org_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(birth_date__isnull=True) | Q(birth_date__lt=models.F("joined_on")),
