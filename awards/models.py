@@ -703,6 +703,26 @@ class Objection(models.Model):
     def __str__(self):
         return f"{self.reference} · {self.nomination}"
 
+    PUBLIC_FIELDS = ("reference", "created_at", "outcome", "answer", "answered_at", "round__title", "nomination")
+
+    @classmethod
+    def look_up(cls, reference):
+        """The objection with ``reference`` as its objector may see it (no contact, no text, no other
+        objection, nothing of the nominee but the name on the public list), or None."""
+        reference = (reference or "").strip().upper()
+        if not reference:
+            return None
+        return (
+            cls.objects.select_related("round", "nomination__member", "nomination__organization")
+            .only(
+                *cls.PUBLIC_FIELDS,
+                "nomination__member__name",
+                "nomination__organization__name",
+            )
+            .filter(reference=reference)
+            .first()
+        )
+
     @property
     def audit_organization(self):
         return self.round.organizer

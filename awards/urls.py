@@ -28,6 +28,7 @@ urlpatterns = [
     path("awards/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("awards/objections/<int:pk>/", views.objection_answer, name="objection"),
     # public, no login
+    path("awards/public/objection/", views_public.objection_lookup, name="objection_lookup"),
     path("awards/public/<str:code>/", views_public.announcement, name="announcement"),
     path("awards/public/<str:code>/notice/", views_public.notice, name="notice"),
     path("awards/honours/", views_public.honours, name="honours"),

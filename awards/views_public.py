@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.cache import cache_control, never_cache
 
 from campaigns.models import Campaign
@@ -23,12 +23,22 @@ from .forms import ObjectionForm
 from .models import Article, ArticlePhoto, AwardRound, Nomination, Objection
 
 OBJECTION_LIMIT = RateLimit("objection", 5, 600)  # 5 objections per 10 minutes per address
+LOOKUP_LIMIT = RateLimit("objection-lookup", 30, 600)  # reference numbers are not to be guessed
 PAGE_SIZE = 50
 PUBLIC_ROUNDS = AwardRound.objects.exclude(state=AwardRound.State.NOMINATING).select_related("campaign", "organizer")
 
 
 def _public_round(code):
     return get_object_or_404(PUBLIC_ROUNDS, code=code)
+
+
+def _too_many(request, limit):
+    """429 with the shared 'please wait' page and a Retry-After header."""
+    response = render(
+        request, "commitments/comment_ratelimited.html", {"minutes": -(-limit.retry_after() // 60)}, status=429
+    )
+    response["Retry-After"] = str(limit.retry_after())
+    return response
 
 
 @never_cache
@@ -39,14 +49,7 @@ def announcement(request, code):
     if round.publicity_open():
         if request.method == "POST":
             if not OBJECTION_LIMIT.hit(request):
-                response = render(
-                    request,
-                    "commitments/comment_ratelimited.html",
-                    {"minutes": -(-OBJECTION_LIMIT.retry_after() // 60)},
-                    status=429,
-                )
-                response["Retry-After"] = str(OBJECTION_LIMIT.retry_after())
-                return response
+                return _too_many(request, OBJECTION_LIMIT)
             form = ObjectionForm(request.POST, round=round)
             if form.is_valid():
                 try:
@@ -54,7 +57,8 @@ def announcement(request, code):
                 except ValidationError as error:  # the announcement ended while the form was open
                     form.add_error(None, error)
                 else:
-                    return redirect(f"{reverse('awards:announcement', args=[round.code])}?ref={objection.reference}")
+                    query = urlencode({"ref": objection.reference, "new": 1})
+                    return redirect(f"{reverse('awards:objection_lookup')}?{query}")
         else:
             form = ObjectionForm(round=round)
     elif request.method == "POST":
@@ -63,9 +67,20 @@ def announcement(request, code):
         "round": round,
         "nominations": round.listed(),
         "form": form,
-        "reference": request.GET.get("ref", "")[:12],
     }
     return render(request, "awards/announcement.html", context)
+
+
+@never_cache
+def objection_lookup(request):
+    """An objector looks up the answer to their objection by its reference number, and nothing else."""
+    reference = request.GET.get("ref", "").strip().upper()[:12]
+    context = {"reference": reference, "new": request.GET.get("new") == "1"}
+    if reference:
+        if not LOOKUP_LIMIT.hit(request):
+            return _too_many(request, LOOKUP_LIMIT)
+        context["objection"] = Objection.look_up(reference)
+    return render(request, "awards/objection_lookup.html", context)
 
 
 def notice(request, code):

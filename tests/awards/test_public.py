@@ -55,7 +55,7 @@ def test_the_announcement_is_public(client, round, announced):
 def test_an_objection_is_filed_and_its_contact_never_shown(client, round, announced):
     response = client.post(page_url(round), objection_data(announced, name="李群众"))
     objection = Objection.objects.get()
-    assert response["Location"] == f"{page_url(round)}?ref={objection.reference}"
+    assert response["Location"] == f"{reverse('awards:objection_lookup')}?ref={objection.reference}&new=1"
     assert (objection.nomination, objection.contact) == (announced, "13800002222")
     page = client.get(response["Location"]).content.decode()
     assert objection.reference in page

@@ -291,6 +291,7 @@ AWARD_ROWS = [
     ("awards:certificate", GET, CERTIFICATE),
     ("awards:article", GET, ARTICLE),
     ("awards:article", POST, _posted(ARTICLE)),
+    ("awards:objection_lookup", GET, EVERYONE_PUBLIC),
     ("awards:announcement", GET, ANNOUNCEMENT),
     ("awards:announcement", POST, ANNOUNCEMENT_POST),
     ("awards:notice", GET, ANNOUNCEMENT),
@@ -298,7 +299,14 @@ AWARD_ROWS = [
     ("awards:deeds", GET, DEEDS),
     ("awards:photo", GET, PHOTO),
 ]
-AWARD_PUBLIC = {"awards:announcement", "awards:notice", "awards:honours", "awards:deeds", "awards:photo"}
+AWARD_PUBLIC = {
+    "awards:announcement",
+    "awards:notice",
+    "awards:honours",
+    "awards:deeds",
+    "awards:photo",
+    "awards:objection_lookup",
+}
 AWARD_OBJECT_IN_BODY = {"awards:create"}
 AWARD_URL_ARG = {"awards:announcement": "code", "awards:notice": "code", "awards:deeds": "code"}
 AWARD_URL_ARGS = {"awards:level": ("round_pk", "org_pk")}
