@@ -6,10 +6,14 @@ from . import exporting
 from .coverage import FORMED
 from .exporting.base import Column, ListExporter
 from .models import Member, Organization, Sector, Unit
+from .roll_format import MEMBERS, member_rows
 
 
 @exporting.register
 class MemberRoll(ListExporter):
+    """The roll in the member import template's columns (``roll_format.MEMBERS``), as the member list's
+    export writes it: a file from the download centre imports again."""
+
     identifier = "member_roll"
     verbose_name = _("Member roll")
     description = _("Every member on the roll of the organization and its subordinates.")
@@ -20,40 +24,13 @@ class MemberRoll(ListExporter):
         return Member.objects.active().in_subtree(self.organization)
 
     def columns(self):
-        return [
-            Column(_("Name"), 12),
-            Column(_("Gender"), 6),
-            Column(_("Birth date"), 12, "yyyy-mm-dd"),
-            Column(_("Membership"), 10),
-            Column(_("Joined the party on"), 12, "yyyy-mm-dd"),
-            Column(_("Organization"), 28),
-            Column(_("Organization code"), 14),
-            Column(_("Party role"), 10),
-            Column(_("Mobile member"), 8),
-            Column(_("Position in a non-public firm"), 10),
-            Column(_("Phone"), 14),
-        ]
+        return [Column(column.title, column.width, column.number_format) for column in MEMBERS.columns]
 
     def total(self):
         return self.queryset().count()
 
     def rows(self):
-        members = self.queryset().select_related("organization").order_by("organization__path", "name", "pk")
-        yes, no = str(_("yes")), str(_("no"))
-        for m in members.iterator(chunk_size=2000):
-            yield (
-                m.name,
-                m.get_gender_display(),
-                m.birth_date,
-                m.get_status_display(),
-                m.joined_on,
-                m.organization.name,
-                m.organization.code,
-                m.get_role_display() if m.role else "",
-                yes if m.mobile else no,
-                m.get_staff_kind_display() if m.staff_kind else "",
-                m.phone,
-            )
+        return member_rows(self.queryset())
 
 
 @exporting.register

@@ -1,8 +1,9 @@
 """Writing the roll to .xlsx: the member export and the import templates.
 
-The export streams: rows come from the database in chunks as plain tuples and go into an openpyxl
-write-only workbook in a temporary file, so memory stays flat whatever the size. Its columns are
-those of the member import template, so an exported file imports again.
+The export streams: rows come from the database in chunks as plain tuples (``roll_format.member_rows``, as
+in the download centre's member roll) and go into an openpyxl write-only workbook in a temporary file, so
+memory stays flat whatever the size. Its columns are those of the member import template, so an exported
+file imports again.
 """
 
 import tempfile
@@ -14,22 +15,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .roll_format import MEMBERS
+from .exporting.base import cell_for
+from .roll_format import MEMBERS, member_rows
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 TEMPLATE_ROWS = 2000  # rows of the template that offer the choice lists
-
-
-def text_cell(sheet, value):
-    """``value`` as written: text a spreadsheet could run as a formula becomes a quote-prefixed text cell."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    return value
 
 
 def _sheet(workbook, spec):
@@ -62,11 +53,8 @@ def member_roll(members):
     """``members`` (a queryset) as the member sheet, in a temporary file."""
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, MEMBERS)
-    columns = MEMBERS.columns
-    fields = ["organization__code" if c.field == "organization" else c.field for c in columns]
-    rows = members.order_by("organization__path", "name", "pk").values_list(*fields)
-    for values in rows.iterator(chunk_size=2000):
-        sheet.append([text_cell(sheet, column.output(value)) for column, value in zip(columns, values, strict=True)])
+    for row in member_rows(members):
+        sheet.append([cell_for(sheet, value) for value in row])
     return _spool(workbook)
 
 
@@ -97,7 +85,7 @@ def template(spec):
                     sqref=f"{letter}2:{letter}{TEMPLATE_ROWS}",
                 )
             )
-    sheet.append([text_cell(sheet, value) for value in spec.example])
+    sheet.append([cell_for(sheet, value) for value in spec.example])
     notes = workbook.create_sheet(_("Instructions"))
     notes.column_dimensions["A"].width = 22
     notes.column_dimensions["C"].width = 70

@@ -1,4 +1,5 @@
-"""The spreadsheet layout of the roll, shared by the import, its templates and the member export.
+"""The spreadsheet layout of the roll, shared by the import, its templates and the member exports
+(the member list's export button and the download centre's member roll), so an exported file imports again.
 
 Headers and the names of choices are fixed Chinese text, not translated: they are the file format,
 and a file exported by one user must import again for another, whatever their language.
@@ -99,6 +100,10 @@ class Column:
     def title(self):
         return f"{self.header}({self.hint})" if self.hint else self.header
 
+    @property
+    def number_format(self):
+        return "yyyy-mm-dd" if self.type == "date" else None
+
     def output(self, value):
         """The cell value of ``value`` (a stored field value) in the file."""
         if self.type == "choice":
@@ -190,3 +195,13 @@ MEMBERS = Spec(
 )
 
 SPECS = {spec.kind: spec for spec in (ORGANIZATIONS, MEMBERS)}
+
+
+def member_rows(members):
+    """The rows of ``members`` (a queryset) as written to a file, in the order of ``MEMBERS.columns``: plain
+    tuples in the roll's order, read from the database in chunks."""
+    columns = MEMBERS.columns
+    fields = ["organization__code" if c.field == "organization" else c.field for c in columns]
+    rows = members.order_by("organization__path", "name", "pk").values_list(*fields)
+    for values in rows.iterator(chunk_size=2000):
+        yield tuple(column.output(value) for column, value in zip(columns, values, strict=True))

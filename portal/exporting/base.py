@@ -33,10 +33,12 @@ class Column:
 
 
 def cell_for(sheet, value, number_format=None):
-    """A cell value as written: strings a spreadsheet would run as a formula become text cells."""
+    """A cell value as written: strings a spreadsheet would run as a formula become quote-prefixed text cells
+    (the prefix keeps them text when a user edits the cell)."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
+        cell.quotePrefix = True
         return cell
     if number_format and value is not None:
         cell = WriteOnlyCell(sheet, value=value)

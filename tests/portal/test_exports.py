@@ -17,10 +17,13 @@ from openpyxl.worksheet import _writer as openpyxl_writer
 
 from portal import exporting
 from portal.exporting.base import Column, ListExporter
-from portal.models import ExportJob, Notification
+from portal.models import ExportJob, ImportJob, Member, Notification
+from portal.roll_format import MEMBERS
 from portal.tasks import clean_up_exports, run_export
 
 from ..factories import MemberFactory
+from .test_roll_export import member_with_every_field
+from .test_roll_import import MEMBER_HEADERS
 
 
 def start(client, identifier, org, **params):
@@ -302,3 +305,29 @@ def test_beat_runs_the_clean_up_every_hour(settings):
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "portal.tasks.clean_up_exports")
     assert entry["schedule"] <= datetime.timedelta(hours=1)
     assert "portal.tasks.clean_up_exports" in current_app.tasks
+
+
+def test_a_roll_from_the_download_centre_imports_again(client, cast):
+    """The download centre writes the roll in the member import's columns, whatever the requester's language:
+    members taken off the roll come back through the import, every value as it was."""
+    member_with_every_field(cast.branch_a, phone="+8613900000002")
+    fields = [c.field for c in MEMBERS.columns]
+    before = sorted(Member.objects.filter(active=True).values_list(*fields))
+    job = roll_job(cast)
+    job.language = "en"
+    job.save()
+    run_export(job.pk)
+    client.force_login(cast.office)
+    content = download(client, job)
+    assert [c.value for c in load_workbook(BytesIO(content)).active[1]] == MEMBER_HEADERS
+    for member in Member.objects.all():
+        member.remove_from_roll(cast.office, "误删")
+
+    client.post(reverse("portal:roll_import", args=["members"]), {"file": ContentFile(content, name="roll.xlsx")})
+
+    imported = ImportJob.objects.get()
+    assert (imported.status, imported.total_rows, imported.errors) == (ImportJob.Status.VALID, len(before), [])
+    client.post(imported.get_absolute_url())
+    imported.refresh_from_db()
+    assert imported.status == ImportJob.Status.DONE
+    assert sorted(Member.objects.filter(active=True).values_list(*fields)) == before
