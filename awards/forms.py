@@ -78,6 +78,13 @@ class QuotaForm(forms.Form):
         return cleaned
 
 
+class QuotaNumberForm(forms.Form):
+    """Change one quota's number in place; the version refuses a stale save."""
+
+    number = forms.IntegerField(label=_("quota"), min_value=0, max_value=999)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class NominateForm(forms.Form):
     category = forms.IntegerField(widget=forms.HiddenInput)
     candidate = forms.IntegerField(widget=forms.HiddenInput)

@@ -150,6 +150,12 @@ class AwardRound(VersionedModel):
                 cache.setdefault(quota.category_id, []).append(quota)
         return cache.get(category.pk, [])
 
+    def quota_used(self, category, organization):
+        """How much of its quota ``organization`` has used: forwarded nominations (the organizer: on the list)."""
+        if organization.pk == self.organizer_id:
+            return self.shortlist().filter(category=category).count()
+        return Nomination.objects.forwarded_by(organization, category).filter(round=self).count()
+
     def listed(self):
         """What the public sees: the list during the announcement, the awards once approved."""
         state = Nomination.State.SHORTLISTED if self.state == self.State.PUBLICITY else Nomination.State.APPROVED
@@ -365,7 +371,7 @@ DEFAULT_CATEGORIES = (
 )
 
 
-class AwardQuota(models.Model):
+class AwardQuota(VersionedModel):
     """How many nominations of a category one organization may forward: every organization of a level, or one
     named committee (which overrides its level's number). At the organizer: how many it may shortlist."""
 
@@ -397,7 +403,82 @@ class AwardQuota(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category} · {self.organization or self.get_level_display()}: {self.number}"
+        return f"{self.label}: {self.number}"
+
+    @property
+    def label(self):
+        return f"{self.category} · {self.organization or self.get_level_display()}"
+
+    @classmethod
+    def add(cls, actor, round, category, number, level="", organization=None):
+        """A new quota; refused when the category has one for that level or organization (change it instead)
+        and when it is lower than what is already forwarded (or on the list) under it."""
+        quota = cls(round=round, category=category, level=level or "", organization=organization, number=number)
+        existing = cls.objects.filter(category=category)
+        existing = existing.filter(level=level) if level else existing.filter(organization=organization)
+        if existing.exists():
+            raise ValidationError(_("This quota is set already: change its number in the table."))
+        with transaction.atomic():
+            quota._check_usage(number)
+            try:
+                with transaction.atomic():
+                    quota.save()
+            except IntegrityError:  # set at the same moment by someone else
+                raise ValidationError(_("This quota is set already: change its number in the table.")) from None
+            record(actor, round, {"quota": ["", str(quota)]})
+        return quota
+
+    def change_number(self, actor, expected_version, number):
+        """Set the number; version-checked (a concurrent edit is never overwritten silently), never below
+        what is already forwarded (or on the list) under the quota, recorded old → new."""
+        with transaction.atomic():
+            AwardQuota.objects.select_for_update().filter(pk=self.pk).first()  # forward() waits for us, and we for it
+            stored = AwardQuota.objects.filter(pk=self.pk).values_list("number", "version").first()
+            if stored is None or stored[1] != int(expected_version):
+                raise StaleEdit()
+            self._check_usage(number)
+            self.number = number
+            self.save_checked(expected_version, update_fields=["number"])
+            if stored[0] != number:
+                record(actor, self.round, {"quota": [f"{self.label}: {stored[0]}", str(self)]})
+
+    def _check_usage(self, number):
+        name, used = self.most_used()
+        if number < used:
+            raise ValidationError(
+                {
+                    "number": _(
+                        "%(org)s has already used %(used)d of this quota (forwarded or on the list): "
+                        "the quota cannot be lower than %(used)d."
+                    )
+                    % {"org": name, "used": used}
+                }
+            )
+
+    def most_used(self):
+        """(name, count) of the organization that has used most of this quota, as the quota checks count:
+        nominations it forwarded, or at the awarding organization those on the list; (None, 0) if none."""
+        round, category = self.round, self.category
+        if self.organization_id:
+            return self.organization.name, round.quota_used(category, self.organization)
+        named = AwardQuota.objects.filter(category=category, organization__isnull=False).values("organization")
+        row = (
+            NominationStep.objects.filter(
+                action=NominationStep.Action.FORWARDED, nomination__category=category, organization__level=self.level
+            )
+            .exclude(organization__in=named)
+            .values("organization__name")
+            .annotate(used=models.Count("nomination", distinct=True))
+            .order_by("-used", "organization__name")
+            .first()
+        )
+        best = (row["organization__name"], row["used"]) if row else (None, 0)
+        organizer = round.organizer
+        if organizer.level == self.level and not named.filter(organization=organizer).exists():
+            used = round.quota_used(category, organizer)
+            if used > best[1]:
+                best = (organizer.name, used)
+        return best
 
 
 class NominationQuerySet(models.QuerySet):
@@ -553,9 +634,7 @@ class Nomination(VersionedModel):
                 record(actor, self, {"deeds": [before[:100], self.deeds[:100]]})
 
     def quota_used(self, organization):
-        if organization.pk == self.round.organizer_id:
-            return self.round.shortlist().filter(category=self.category).count()
-        return Nomination.objects.forwarded_by(organization, self.category).filter(round=self.round).count()
+        return self.round.quota_used(self.category, organization)
 
     def quota_error(self, organization):
         quota = self.round.quota_for(self.category, organization)
@@ -568,8 +647,11 @@ class Nomination(VersionedModel):
         return None
 
     def _lock_holder(self):
-        """Serialize quota checks of one organization (PostgreSQL row lock; SQLite serializes writes anyway)."""
+        """Serialize quota checks of one organization, and with changes of the category's quotas (PostgreSQL row
+        locks; SQLite serializes writes anyway); the quotas are then read afresh."""
         Organization.objects.select_for_update().filter(pk=self.holder_id).first()
+        list(AwardQuota.objects.select_for_update().filter(category=self.category_id).values_list("pk"))
+        self.round._quota_cache = None
 
     def forward(self, actor, expected_version, opinion="", on=None):
         """Send the nomination from its holder to the holder's superior, within the holder's quota."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("awards/<int:pk>/", views.round_detail, name="detail"),
     path("awards/<int:pk>/edit/", views.round_edit, name="edit"),
     path("awards/<int:pk>/quotas/", views.quotas, name="quotas"),
+    path("awards/quotas/<int:pk>/", views.quota, name="quota"),
     path("awards/<int:pk>/orgs/<int:org_pk>/", views.level, name="level"),
     path("awards/<int:pk>/announce/", views.publicity, name="publicity"),
     path("awards/<int:pk>/approve/", views.approve, name="approve"),

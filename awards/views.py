@@ -29,6 +29,7 @@ from .forms import (
     DeedsForm,
     NominateForm,
     QuotaForm,
+    QuotaNumberForm,
     RoundForm,
     StepForm,
 )
@@ -189,18 +190,52 @@ def quotas(request, pk):
         return redirect("awards:quotas", round.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        quota, _created = AwardQuota.objects.update_or_create(
-            round=round,
-            category=data["category"],
-            level=data["level"] or "",
-            organization=data["organization"],
-            defaults={"number": data["number"]},
-        )
-        record(request.user, round, {"quota": ["", str(quota)]})
-        messages.success(request, _("The quota is saved."))
-        return redirect("awards:quotas", round.pk)
-    context = {"round": round, "form": form, "quotas": round.quotas.select_related("category", "organization")}
+        try:
+            AwardQuota.add(request.user, round, data["category"], data["number"], data["level"], data["organization"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The quota is saved."))
+            return redirect("awards:quotas", round.pk)
+    return _quotas_page(request, round, form)
+
+
+def _quotas_page(request, round, form, editing=None, edit_form=None):
+    context = {
+        "round": round,
+        "form": form,
+        "quotas": round.quotas.select_related("category", "organization"),
+        "editing": editing,
+        "edit_form": edit_form,
+    }
     return render(request, "awards/quotas.html", context)
+
+
+@login_required
+def quota(request, pk):
+    """One quota's number, changed in place on the quotas page (version-checked, never below what is used)."""
+    quota = AwardQuota.objects.select_related("category", "organization").filter(pk=pk).first()
+    if quota is None:
+        raise Http404
+    round = _round(request, quota.round_id, "award.manage")
+    quota.round = round
+    edit_form = QuotaNumberForm(request.POST or None, initial={"number": quota.number, "version": quota.version})
+    if request.method == "POST" and edit_form.is_valid():
+        try:
+            quota.change_number(request.user, edit_form.cleaned_data["version"], edit_form.cleaned_data["number"])
+        except StaleEdit as error:
+            # Their input stays; the row shows the number saved meanwhile, and the next save applies theirs to it.
+            quota.refresh_from_db()
+            edit_form = QuotaNumberForm({**request.POST.dict(), "version": quota.version})
+            edit_form.is_valid()
+            edit_form.add_error(None, error.message)
+        except ValidationError as error:
+            add_errors(edit_form, error)
+        else:
+            messages.success(request, _("The quota is saved."))
+            return redirect("awards:quotas", round.pk)
+    form = QuotaForm(round=round, organizations=Organization.objects.subtree(round.organizer))
+    return _quotas_page(request, round, form, editing=quota, edit_form=edit_form)
 
 
 def _candidates(round, category, org, sort, page_number):

@@ -3,6 +3,7 @@
     round_city       the city's round in campaign_city (rules cleared, so that anyone may be nominated)
     round_town_a     town_a's round in campaign_city;  round_other: other_city's round in campaign_other
     category_city    优秀共产党员 of round_city;  category_other: of round_other
+    quota_city       a branch-level quota of category_city;  quota_other: of category_other
     level_<org>      the level page of branch_a, town_a, branch_b in round_city
     nomination_a/_b  member_a's / member_b's nomination in round_city, still with their branch
     nomination_other member_other's in round_other
@@ -26,7 +27,16 @@ import time_machine
 from django.core.files.base import ContentFile
 
 from awards.forms import ObjectionForm
-from awards.models import Article, ArticlePhoto, AwardCategory, AwardRound, Nomination, NominationAttachment, Objection
+from awards.models import (
+    Article,
+    ArticlePhoto,
+    AwardCategory,
+    AwardQuota,
+    AwardRound,
+    Nomination,
+    NominationAttachment,
+    Objection,
+)
 
 from ..campaigns.world import campaign_of
 
@@ -144,6 +154,10 @@ def _attachment(w, nomination_name):
     return attachment
 
 
+def _quota(round):
+    return AwardQuota.objects.create(round=round, category=_category(round), level="branch", number=2)
+
+
 def _level(w, org_name):
     round, org = get(w, "round_city"), getattr(w, org_name)
     return SimpleNamespace(round=round, org=org, round_pk=round.pk, org_pk=org.pk)
@@ -155,6 +169,8 @@ MAKERS = {
     "round_other": lambda w: _round(w, "campaign_other", w.other_city),
     "category_city": lambda w: _category(get(w, "round_city")),
     "category_other": lambda w: _category(get(w, "round_other")),
+    "quota_city": lambda w: _quota(get(w, "round_city")),
+    "quota_other": lambda w: _quota(get(w, "round_other")),
     "level_branch_a": lambda w: _level(w, "branch_a"),
     "level_town_a": lambda w: _level(w, "town_a"),
     "level_branch_b": lambda w: _level(w, "branch_b"),
@@ -192,6 +208,7 @@ AWARD_MANAGE = {
     "round_other":      (L,  404,        404,        404,   200,  404,        L,       404),
 }
 CATEGORY_MANAGE = {"category_city": AWARD_MANAGE["round_city"], "category_other": AWARD_MANAGE["round_other"]}
+QUOTA_MANAGE = {"quota_city": AWARD_MANAGE["round_city"], "quota_other": AWARD_MANAGE["round_other"]}
 AWARD_CREATE = {None:   (L,  403,        200,        200,   200,  403,        L,       403)}
 AWARD_CREATE_POST = {
     "organizer_city":   (L,  403,        200,        DONE,  DONE, 403,        L,       403),
@@ -268,6 +285,8 @@ AWARD_ROWS = [
     ("awards:edit", POST, _posted(AWARD_MANAGE)),
     ("awards:quotas", GET, AWARD_MANAGE),
     ("awards:quotas", POST, _posted(AWARD_MANAGE)),
+    ("awards:quota", GET, QUOTA_MANAGE),
+    ("awards:quota", POST, _posted(QUOTA_MANAGE)),
     ("awards:category", GET, CATEGORY_MANAGE),
     ("awards:category", POST, _posted(CATEGORY_MANAGE)),
     ("awards:level", GET, LEVEL),
@@ -366,6 +385,7 @@ AWARD_PAYLOADS = {
     },
     "awards:edit": lambda w, name: _round_form(get(w, name)),
     "awards:quotas": lambda w, name: {"category": _category(get(w, name)).pk, "level": "branch", "number": 2},
+    "awards:quota": lambda w, name: {"number": 3, **_version(w, name)},
     "awards:category": lambda w, name: {
         "name": get(w, name).name,
         "order": 2,
