@@ -848,6 +848,12 @@ class Objection(models.Model):
             record(actor, self, {"answer": ["", f"{self.get_outcome_display()}: {self.answer[:100]}"]})
 
 
+class ArticleQuerySet(models.QuerySet):
+    def public(self):
+        """What the public reads: published articles of approved awards."""
+        return self.filter(published=True, nomination__state=Nomination.State.APPROVED)
+
+
 class Article(VersionedModel):
     """An exemplary-deeds article (典型宣传) about an award, with photos; public once published."""
 
@@ -855,12 +861,16 @@ class Article(VersionedModel):
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("text"))
     published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("exemplary-deeds article")
         verbose_name_plural = _("exemplary-deeds articles")
+        indexes = [models.Index(fields=["-published_at"], name="awards_article_published_at")]
+
+    objects = ArticleQuerySet.as_manager()
 
     def __str__(self):
         return self.title
@@ -874,6 +884,8 @@ class Article(VersionedModel):
             raise ValidationError(_("Articles are written about awards that have been approved."))
         before = Article.objects.filter(pk=self.pk).values("title", "published").first() if self.pk else None
         self.updated_by = actor
+        if self.published and not (before or {}).get("published"):
+            self.published_at = timezone.now()  # (again when published anew after a withdrawal)
         with transaction.atomic():
             if self.pk is None:
                 try:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("awards/public/<str:code>/", views_public.announcement, name="announcement"),
     path("awards/public/<str:code>/notice/", views_public.notice, name="notice"),
     path("awards/honours/", views_public.honours, name="honours"),
+    path("awards/articles/", views_public.articles, name="articles"),
     path("awards/honours/<str:code>/", views_public.deeds, name="deeds"),
     path("awards/photos/<int:pk>/", views_public.photo, name="photo"),
 ]

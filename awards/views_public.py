@@ -1,5 +1,6 @@
 """The public side of awards (no login): the announced list (公示) with the objection form and the printable
-notice, the honour roll by campaign and level, the deeds of an award with its article and photos.
+notice, the lookup of an objection's answer by its reference, the honour roll by campaign and level, the
+list of published exemplary-deeds articles, the deeds of an award with its article and photos.
 
 Objectors' contact data is never loaded into a public page. The objection form carries the public
 comment form's spam checks (honeypot, timing) and a rate limit per client address.
@@ -7,7 +8,7 @@ comment form's spam checks (honeypot, timing) and a rate limit per client addres
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from .models import Article, ArticlePhoto, AwardRound, Nomination, Objection
 OBJECTION_LIMIT = RateLimit("objection", 5, 600)  # 5 objections per 10 minutes per address
 LOOKUP_LIMIT = RateLimit("objection-lookup", 30, 600)  # reference numbers are not to be guessed
 PAGE_SIZE = 50
+ARTICLES_PAGE_SIZE = 20
 PUBLIC_ROUNDS = AwardRound.objects.exclude(state=AwardRound.State.NOMINATING).select_related("campaign", "organizer")
 
 
@@ -116,6 +118,24 @@ def honours(request):
         "level": level,
     }
     return render(request, "awards/honours.html", context)
+
+
+@cache_control(private=True, max_age=60)
+def articles(request):
+    """The published exemplary-deeds articles, newest first, searchable by title and by the awardee's name."""
+    query = request.GET.get("q", "").strip()[:50]
+    rows = Article.objects.public().select_related(
+        "nomination__member", "nomination__organization", "nomination__category", "nomination__round__organizer"
+    )
+    if query:
+        rows = rows.filter(
+            Q(title__icontains=query)
+            | Q(nomination__member__name__icontains=query)
+            | Q(nomination__member__isnull=True, nomination__organization__name__icontains=query)
+        )
+    rows = rows.order_by("-published_at", "-pk")
+    page = Paginator(rows, ARTICLES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "awards/articles.html", {"page": page, "query": query})
 
 
 @cache_control(private=True, max_age=60)

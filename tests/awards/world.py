@@ -315,6 +315,7 @@ AWARD_ROWS = [
     ("awards:announcement", POST, ANNOUNCEMENT_POST),
     ("awards:notice", GET, ANNOUNCEMENT),
     ("awards:honours", GET, EVERYONE_PUBLIC),
+    ("awards:articles", GET, EVERYONE_PUBLIC),
     ("awards:deeds", GET, DEEDS),
     ("awards:photo", GET, PHOTO),
 ]
@@ -325,6 +326,7 @@ AWARD_PUBLIC = {
     "awards:deeds",
     "awards:photo",
     "awards:objection_lookup",
+    "awards:articles",
 }
 AWARD_OBJECT_IN_BODY = {"awards:create"}
 AWARD_URL_ARG = {"awards:announcement": "code", "awards:notice": "code", "awards:deeds": "code"}
