@@ -1,10 +1,9 @@
-from pathlib import PurePath
-
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
 from portal.forms import OrganizationChoiceField, VersionedForm
 from portal.models import Sector, StaleEdit
 
@@ -190,26 +189,14 @@ class VersionForm(forms.Form):
 
 # --- implementation plans ----------------------------------------------------------------------
 
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls
-ZIP = b"PK\x03\x04"  # .docx, .xlsx
-ATTACHMENT_SIGNATURES = {
-    ".pdf": b"%PDF-",
-    ".doc": OLE2,
-    ".xls": OLE2,
-    ".docx": ZIP,
-    ".xlsx": ZIP,
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG\r\n\x1a\n",
-}
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_KINDS = ("pdf", "doc", "xls", "docx", "xlsx", "jpg", "jpeg", "png")
+MAX_ATTACHMENT_BYTES = uploads.MAX_BYTES
 
 
 def check_attachment(upload):
-    """Refuse what is not a PDF, Word, Excel, JPEG or PNG file by name *and* content, or is over 10 MB."""
-    suffix = PurePath(upload.name).suffix.lower()
-    signature = ATTACHMENT_SIGNATURES.get(suffix)
-    if signature is None:
+    """Refuse what is not a PDF, Word, Excel, JPEG or PNG file by name *and* first bytes, or is over 10 MB."""
+    ext = uploads.extension(upload)
+    if ext not in ATTACHMENT_KINDS:
         raise forms.ValidationError(
             _("“%(name)s” cannot be attached: attach a PDF, Word (doc, docx), Excel (xls, xlsx), JPEG or PNG file.")
             % {"name": upload.name}
@@ -219,13 +206,10 @@ def check_attachment(upload):
             _("“%(name)s” is larger than %(max)s MB (%(size)s): reduce it or split it into several files.")
             % {"name": upload.name, "size": filesizeformat(upload.size), "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
         )
-    upload.seek(0)
-    head = upload.read(len(signature))
-    upload.seek(0)
-    if head != signature:
+    if not uploads.head_matches(upload, ext):
         raise forms.ValidationError(
             _("“%(name)s” is not a %(kind)s file inside, whatever its name says. Save it again as %(kind)s.")
-            % {"name": upload.name, "kind": suffix[1:].upper()}
+            % {"name": upload.name, "kind": ext.upper()}
         )
     return upload
 

@@ -1,59 +1,26 @@
 """Forms of the staff side of commitments: filing, items, meetings, transitions, progress with evidence.
 
 Uploaded evidence is checked here and nowhere else: at most ``MAX_FILES`` files of at most
-``MAX_FILE_BYTES`` each, and each file's type is decided by its first bytes (and, for Office
-files, by what the zip holds), which must agree with its extension. The content type the browser
-sends is never read.
+``MAX_FILE_BYTES`` each, and each file's type is decided by its content (``portal.uploads``: its
+first bytes and, for Office files, what the zip holds; photos must open as what they claim to be),
+which must agree with its extension. The content type the browser sends is never read.
 """
 
-import zipfile
 from pathlib import PurePath
 
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from campaigns.models import Criterion, Meeting
+from portal import uploads
 from portal.forms import VersionedForm
 
 from .models import Commitment, Item
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = uploads.MAX_BYTES
 MAX_FILES = 5
-MAX_IMAGE_PIXELS = 60_000_000  # a 10 MB photo never has more; a "decompression bomb" has
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls
-ZIP = b"PK\x03\x04"  # the container of .docx and .xlsx
-
-
-def _is_webp(head):
-    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-
-
-# extension → (content type, test of the first bytes, Pillow format for photos, member of the zip for Office files)
-FILE_TYPES = {
-    "jpg": ("image/jpeg", lambda h: h[:3] == b"\xff\xd8\xff", "JPEG", None),
-    "jpeg": ("image/jpeg", lambda h: h[:3] == b"\xff\xd8\xff", "JPEG", None),
-    "png": ("image/png", lambda h: h[:8] == b"\x89PNG\r\n\x1a\n", "PNG", None),
-    "webp": ("image/webp", _is_webp, "WEBP", None),
-    "pdf": ("application/pdf", lambda h: h[:5] == b"%PDF-", None, None),
-    "doc": ("application/msword", lambda h: h[:8] == OLE2, None, None),
-    "xls": ("application/vnd.ms-excel", lambda h: h[:8] == OLE2, None, None),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        lambda h: h[:4] == ZIP,
-        None,
-        "word/document.xml",
-    ),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        lambda h: h[:4] == ZIP,
-        None,
-        "xl/workbook.xml",
-    ),
-}
-ACCEPT = ",".join(f".{ext}" for ext in FILE_TYPES)
+ACCEPT = ",".join(f".{ext}" for ext in uploads.FILE_TYPES)
 
 
 class CheckedUpload:
@@ -72,44 +39,22 @@ def check_upload(upload):
         raise forms.ValidationError(
             _("“%(name)s” is larger than 10 MB: make it smaller and add it again."), params=params
         )
-    ext = PurePath(name).suffix.lower().lstrip(".")
-    if ext not in FILE_TYPES:
+    ext = uploads.extension(upload)
+    if ext not in uploads.FILE_TYPES:
         raise forms.ValidationError(
             _("“%(name)s” is not a photo (jpg, png, webp) or a document (pdf, doc, docx, xls, xlsx)."), params=params
         )
-    content_type, head_matches, image_format, zip_member = FILE_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    mismatch = forms.ValidationError(
-        _("The content of “%(name)s” is not what its extension says: open it on your device and save it again."),
-        params=params,
-    )
-    if not head_matches(head):
-        raise mismatch
-    if zip_member:
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            raise mismatch from None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" not in names or zip_member not in names:
-            raise mismatch
-    if image_format:
-        try:
-            with Image.open(upload) as image:
-                if image.format != image_format:
-                    raise mismatch
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise forms.ValidationError(_("“%(name)s” has too many pixels to be a photo."), params=params)
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-            raise mismatch from None
-        finally:
-            upload.seek(0)
-    return CheckedUpload(upload, content_type, is_image=bool(image_format))
+    try:
+        uploads.check_content(upload, ext)
+    except uploads.TooManyPixels:
+        raise forms.ValidationError(_("“%(name)s” has too many pixels to be a photo."), params=params) from None
+    except uploads.ContentMismatch:
+        raise forms.ValidationError(
+            _("The content of “%(name)s” is not what its extension says: open it on your device and save it again."),
+            params=params,
+        ) from None
+    file_type = uploads.FILE_TYPES[ext]
+    return CheckedUpload(upload, file_type.content_type, is_image=bool(file_type.image_format))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
