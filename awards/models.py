@@ -650,7 +650,8 @@ class Nomination(VersionedModel):
         """Serialize quota checks of one organization, and with changes of the category's quotas (PostgreSQL row
         locks; SQLite serializes writes anyway); the quotas are then read afresh."""
         Organization.objects.select_for_update().filter(pk=self.holder_id).first()
-        list(AwardQuota.objects.select_for_update().filter(category=self.category_id).values_list("pk"))
+        # No ordering: the default one joins the (nullable) organization, and FOR UPDATE refuses outer joins.
+        list(AwardQuota.objects.select_for_update().filter(category=self.category_id).order_by().values_list("pk"))
         self.round._quota_cache = None
 
     def forward(self, actor, expected_version, opinion="", on=None):
