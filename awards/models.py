@@ -432,7 +432,7 @@ class AwardQuota(VersionedModel):
         """Set the number; version-checked (a concurrent edit is never overwritten silently), never below
         what is already forwarded (or on the list) under the quota, recorded old → new."""
         with transaction.atomic():
-            AwardQuota.objects.select_for_update().filter(pk=self.pk).first()  # forward() waits for us, and we for it
+            AwardQuota.objects.select_for_update().filter(pk=self.pk).order_by().first()  # forward() waits for us
             stored = AwardQuota.objects.filter(pk=self.pk).values_list("number", "version").first()
             if stored is None or stored[1] != int(expected_version):
                 raise StaleEdit()

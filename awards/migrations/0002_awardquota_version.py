@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('awards', '0001_initial'),
+        ("awards", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='awardquota',
-            name='version',
+            model_name="awardquota",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]
