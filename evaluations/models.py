@@ -102,24 +102,44 @@ class GradeBands(models.Model):
 class ReviewCycleQuerySet(models.QuerySet):
     def of_campaign(self, campaign):
         """The campaign's cycles, made for each REVIEW step of its schedule that has none yet."""
-        steps = campaign.milestones.filter(kind=Milestone.Kind.REVIEW)
-        missing = steps.exclude(review_cycle__isnull=False)
-        ReviewCycle.objects.bulk_create([ReviewCycle(milestone=m) for m in missing], ignore_conflicts=True)
+        _make_missing(Milestone.objects.filter(campaign=campaign))
         return self.filter(milestone__campaign=campaign).select_related("milestone__campaign")
+
+    def covering(self, scope, org):
+        """[cycles] of the campaigns covering ``org`` that the user sees: newest campaign first, each campaign's
+        by due date; made for each REVIEW step of those campaigns that has none yet (one query for all)."""
+        campaigns = Campaign.objects.covering(org)
+        _make_missing(Milestone.objects.filter(campaign__in=campaigns))
+        cycles = scope.filter(self.filter(milestone__campaign__in=campaigns), "campaign.view")
+        return list(
+            cycles.select_related("milestone__campaign__area").order_by(
+                "-milestone__campaign__starts_on",
+                "milestone__campaign__name",
+                "milestone__campaign_id",
+                "milestone__due_on",
+            )
+        )
 
     def current(self, campaign, on=None):
         """The cycle open on ``on`` (today), else the last one already due, else the first one."""
         return current_cycle(list(self.of_campaign(campaign).order_by("milestone__due_on")), on)
 
 
+def _make_missing(steps):
+    missing = steps.filter(kind=Milestone.Kind.REVIEW, review_cycle__isnull=True)
+    ReviewCycle.objects.bulk_create([ReviewCycle(milestone=m) for m in missing], ignore_conflicts=True)
+
+
 def current_cycle(cycles, on=None):
-    """Of ``cycles`` (in the order of their due dates), the one open on ``on`` (today), else the last one
-    already due, else the first one; None when there is none."""
-    on = on or timezone.localdate()
+    """Of the first campaign's cycles in ``cycles`` (each campaign's in the order of their due dates, the newest
+    campaign first, as ``covering`` gives them): the one open on ``on`` (today), else the last one already
+    opened, else the first one; None when there is none."""
     if not cycles:
         return None
-    opened = [c for c in cycles if c.opens_on <= on]
-    return next((c for c in opened if on <= c.due_on), opened[-1] if opened else cycles[0])
+    on = on or timezone.localdate()
+    newest = [c for c in cycles if c.milestone.campaign_id == cycles[0].milestone.campaign_id]
+    opened = [c for c in newest if c.opens_on <= on]
+    return next((c for c in opened if on <= c.due_on), opened[-1] if opened else newest[0])
 
 
 class ReviewCycle(models.Model):

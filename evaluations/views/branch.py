@@ -25,11 +25,10 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import Campaign, CriteriaSet, Meeting, Milestone
+from campaigns.models import CriteriaSet, Meeting
 from campaigns.views.campaigns import add_errors
 from commitments.models import Commitment, Item
 from portal.models import Member, Organization, StaleEdit
@@ -38,42 +37,9 @@ from portal.scope import MEMBER
 from .. import self_review
 from ..forms_branch import AssessmentForm, MemberScoreForm, ReportsForm, ReviewMeetingForm
 from ..models import MemberReview, ReviewCycle, SelfReview, plain
+from .cycles import chosen_cycle
 
 # --- The cycle and the organization ----------------------------------------------------------------
-
-
-def review_cycles(scope, org):
-    """The review cycles of the campaigns over ``org`` the user sees, newest campaign first, then by date.
-
-    A campaign's cycles are its schedule's REVIEW steps; a step without its cycle yet gets it here (as
-    ``ReviewCycle.objects.of_campaign`` does).
-    """
-    campaigns = scope.filter(Campaign.objects.covering(org), "campaign.view")
-    missing = Milestone.objects.filter(kind=Milestone.Kind.REVIEW, campaign__in=campaigns, review_cycle__isnull=True)
-    ReviewCycle.objects.bulk_create([ReviewCycle(milestone=m) for m in missing], ignore_conflicts=True)
-    cycles = ReviewCycle.objects.filter(milestone__campaign__in=campaigns).select_related("milestone__campaign")
-    return list(cycles.order_by("-milestone__campaign__starts_on", "milestone__campaign_id", "milestone__due_on"))
-
-
-def current_cycle(cycles, on=None):
-    """Of the newest campaign's cycles: the one open on ``on``, else the last one opened, else the first."""
-    if not cycles:
-        return None
-    on = on or timezone.localdate()
-    newest = [c for c in cycles if c.milestone.campaign_id == cycles[0].milestone.campaign_id]
-    opened = [c for c in newest if c.opens_on <= on]
-    return next((c for c in opened if on <= c.due_on), opened[-1] if opened else newest[0])
-
-
-def chosen_cycle(request, cycles):
-    """The cycle named by ``?cycle=`` among ``cycles`` (else 404), or the current one."""
-    wanted = request.GET.get("cycle")
-    if not wanted:
-        return current_cycle(cycles)
-    cycle = next((c for c in cycles if str(c.pk) == wanted), None)
-    if cycle is None:
-        raise Http404
-    return cycle
 
 
 @dataclass
@@ -97,8 +63,8 @@ def own_page(request, org_pk, action, model=SelfReview, need_cycle=True):
     scope = request.scope
     org = scope.get(Organization.objects.select_related("parent"), "organization.view", pk=org_pk)
     scope.require(action, model(organization=org))
-    cycles = review_cycles(scope, org)
-    page = Own(org, cycles, chosen_cycle(request, cycles))
+    cycles = ReviewCycle.objects.covering(scope, org)
+    page = Own(org, cycles, chosen_cycle(request, cycles, strict=True))
     if need_cycle and page.cycle is None:
         raise Http404
     return page
@@ -405,8 +371,8 @@ def member_score(request, member_pk):
     member = scope.get(Member.objects.select_related("organization__parent"), "member.view", pk=member_pk)
     org = member.organization
     scope.require("member_review.score", MemberReview(member=member, organization=org))
-    cycles = review_cycles(scope, org)
-    page = Own(org, cycles, chosen_cycle(request, cycles))
+    cycles = ReviewCycle.objects.covering(scope, org)
+    page = Own(org, cycles, chosen_cycle(request, cycles, strict=True))
     if page.cycle is None or not member.active:
         raise Http404
     cycle, htmx = page.cycle, request.headers.get("HX-Request") == "true"

@@ -15,8 +15,9 @@ from portal.charts import bar_chart
 from portal.models import Member, Organization
 
 from .. import results
-from ..models import MemberReview, OrganizationReview, SelfReview, plain
-from .scoring import chosen_cycle, covering_cycles, cycle_context
+from ..models import MemberReview, OrganizationReview, ReviewCycle, SelfReview, plain
+from .cycles import chosen_cycle
+from .scoring import cycle_context
 
 PAGE_SIZE = 100
 UNSCORED_SHOWN = 50
@@ -26,7 +27,7 @@ def _reviewer_page(request, pk):
     """The committee R, its cycles and the chosen one, and the reviews of R's active subordinates in it."""
     scope = request.scope
     reviewer = scope.get(Organization.objects.select_related("parent"), "review.view", pk=pk)
-    cycles = covering_cycles(scope, reviewer)
+    cycles = ReviewCycle.objects.covering(scope, reviewer)
     cycle = chosen_cycle(request, cycles)
     subordinates = scope.organizations().filter(parent=reviewer).active()
     context = {
@@ -105,7 +106,7 @@ def organization_results(request, pk):
     """One organization's reviews over every cycle of the campaigns covering it."""
     scope = request.scope
     org = scope.get(Organization.objects.select_related("parent"), "review.view", pk=pk)
-    cycles = sorted(covering_cycles(scope, org), key=lambda c: (c.due_on, c.pk), reverse=True)
+    cycles = sorted(ReviewCycle.objects.covering(scope, org), key=lambda c: (c.due_on, c.pk), reverse=True)
     reviews = {
         r.cycle_id: r
         for r in scope.filter(OrganizationReview.objects.filter(organization=org), "review.view")

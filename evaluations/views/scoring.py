@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, CriteriaSet, Milestone
+from campaigns.models import Campaign, CriteriaSet
 from commitments import rollups
 from portal.models import Organization, StaleEdit
 from portal.views.organizations import scope_roots
@@ -34,44 +34,13 @@ from portal.views.organizations import scope_roots
 from ..forms_scoring import GradeBandsForm, ReopenForm, ReviewRowForm, RowChoiceForm
 from ..grading import bands_snapshot, save_bands
 from ..models import Grade, GradeBands, OrganizationReview, Reopening, ReviewCycle, SelfReview, plain
+from .cycles import chosen_cycle
 
 PAGE_SIZE = 100
 SUPERIOR, OWN = Reopening.Kind.SUPERIOR, Reopening.Kind.OWN
 
 
 # --- Cycles ----------------------------------------------------------------------------------------
-
-
-def covering_cycles(scope, org):
-    """The review cycles of the campaigns covering ``org`` that the user sees, newest campaign first.
-
-    A cycle is made for each review step of those campaigns that has none yet (as ``of_campaign`` does
-    for one campaign), in one query for all of them.
-    """
-    campaigns = Campaign.objects.covering(org)
-    steps = Milestone.objects.filter(campaign__in=campaigns, kind=Milestone.Kind.REVIEW, review_cycle__isnull=True)
-    ReviewCycle.objects.bulk_create([ReviewCycle(milestone=m) for m in steps], ignore_conflicts=True)
-    cycles = scope.filter(ReviewCycle.objects.filter(milestone__campaign__in=campaigns), "campaign.view")
-    return list(
-        cycles.select_related("milestone__campaign__area").order_by(
-            "-milestone__campaign__starts_on",
-            "milestone__campaign__name",
-            "milestone__campaign_id",
-            "milestone__due_on",
-        )
-    )
-
-
-def chosen_cycle(request, cycles):
-    """The cycle picked in ``?cycle=`` among ``cycles``, else the current one of the newest campaign."""
-    wanted = request.GET.get("cycle", "")
-    for cycle in cycles:
-        if str(cycle.pk) == wanted:
-            return cycle
-    if not cycles:
-        return None
-    current = ReviewCycle.objects.current(cycles[0].campaign)
-    return next((c for c in cycles if c.pk == current.pk), cycles[0])
 
 
 def cycle_groups(cycles):
@@ -283,7 +252,7 @@ def _page_context(request, screen, cycles, bound=None, form=None):
 def score(request, pk):
     scope = request.scope
     reviewer = scope.get(Organization.objects.select_related("parent"), "review.score", pk=pk)
-    cycles = covering_cycles(scope, reviewer)
+    cycles = ReviewCycle.objects.covering(scope, reviewer)
     cycle = chosen_cycle(request, cycles)
     if cycle is None:
         form = None

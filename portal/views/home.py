@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from commitments.forms import CampaignChoiceForm
 from commitments.views.staff import campaigns_for, chosen_campaign
-from evaluations.models import Grade, ReviewCycle, current_cycle
+from evaluations.models import Grade, ReviewCycle
+from evaluations.views.cycles import chosen_cycle
 
 from .. import area_keys, dashboard
 from ..charts import bar_chart
@@ -69,7 +70,7 @@ def area(request, root):
     campaigns = campaigns_for(scope, root)
     campaign = chosen_campaign(request, campaigns)
     cycles = list(ReviewCycle.objects.of_campaign(campaign).order_by("milestone__due_on")) if campaign else []
-    cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None) or current_cycle(cycles)
+    cycle = chosen_cycle(request, cycles)
 
     def figures():
         year = dashboard.evaluation_year(scope, root, campaign) if campaign else None
