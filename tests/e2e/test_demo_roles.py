@@ -4,6 +4,8 @@ The assertions use data (Chinese names of the demo city) and element ids, not UI
 in any language of the interface.
 """
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -31,11 +33,18 @@ def log_in(page, device, username, full_name):
     expect(toggler).to_be_visible(visible=device == "phone")
 
 
-def follow_menu(page, url_name):
-    """Open a page from the main menu, unfolding the menu first where it is collapsed (phones)."""
+def unfold_menu(page):
+    """On a phone the main menu is collapsed behind the toggler: open it and wait for its animation to end
+    (a click on a link while it slides can miss)."""
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+
+
+def follow_menu(page, url_name):
+    """Open a page from the main menu, unfolding the menu first where it is collapsed (phones)."""
+    unfold_menu(page)
     href = reverse(url_name)
     page.locator(f'#mainnav a[href="{href}"]').click()
     page.wait_for_url(f"**{href}*")

@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from portal.models import Notification
 
+from .test_demo_roles import unfold_menu
+
 pytestmark = pytest.mark.e2e
 
 
@@ -19,9 +21,7 @@ def test_the_secretary_reads_her_notifications(demo, page, device, screenshot):
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"**{reverse('portal:home')}")
 
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():  # on a phone the bell sits in the collapsed menu
-        toggler.click()
+    unfold_menu(page)  # on a phone the bell sits in the collapsed menu
     expect(page.locator("#bell-count")).to_contain_text(str(unread))
     page.locator("#bell").click()
     page.wait_for_url(f"**{reverse('portal:notifications')}")
