@@ -11,8 +11,8 @@ Django's test client as the demo accounts (office staff at the city, the committ
 a branch secretary): one request to warm up, then ``--repeat`` timed requests. Reported per page: the
 median and the slowest server time, the median CPU time of this process (the web side; with SQLite the
 database's work too), the number of SQL queries, and the ratio of the median to the floor's: the
-``/healthz`` view (one ``SELECT 1``), a minimal Django view measured the same way in the same run. Without DATABASE_URL it runs on a
-fresh SQLite database in a temporary folder.
+``/healthz`` view (one ``SELECT 1``), a minimal Django view measured the same way in the same run.
+Without DATABASE_URL it runs on a fresh SQLite database in a temporary folder.
 
 PostgreSQL's JIT compiler can cost more than it saves on these aggregates (about a second per large
 query at 10,000 organizations); compare with ``PGOPTIONS="-c jit=off"`` in the environment.
