@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
     "run-reminders": {"task": "portal.tasks.run_reminders", "schedule": crontab(hour=7, minute=30)},
     "relay-outbox": {"task": "portal.tasks.relay_outbox", "schedule": timedelta(minutes=1)},
 }
+if FIGURES_CACHE_SECONDS > 0:  # the dashboards of large areas, computed ahead before their figures expire
+    CELERY_BEAT_SCHEDULE["warm-dashboards"] = {
+        "task": "portal.tasks.warm_dashboards",
+        "schedule": timedelta(seconds=max(60, FIGURES_CACHE_SECONDS * 4 // 5)),
+        "options": {"expires": FIGURES_CACHE_SECONDS},
+    }
 
 # Reminders (portal/reminders.py): days before a deadline that get a reminder; overdue ones go out the day after.
 try:

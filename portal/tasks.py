@@ -121,6 +121,14 @@ def clean_up_exports():
     )
 
 
+@shared_task(ignore_result=True)
+def warm_dashboards():
+    """A little more often than the figures expire: the dashboards of large areas computed ahead."""
+    from .home_figures import warm
+
+    return warm()
+
+
 @shared_task(ignore_result=True, acks_late=True)
 def run_import(job_id, confirm=False):
     """Validate (and with ``confirm`` write) an uploaded roll file: see ``portal.roll_import``."""

@@ -1,21 +1,19 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from commitments.forms import CampaignChoiceForm
 from commitments.views.staff import campaigns_for, chosen_campaign
-from evaluations.models import Grade, ReviewCycle
+from evaluations.models import Grade
 from evaluations.views.cycles import chosen_cycle
 
-from .. import area_keys, dashboard
+from .. import dashboard
 from ..charts import bar_chart
-from ..coverage import coverage_for
-from ..figures_cache import cached_figures, refresh_url
-from ..models import Member, Organization, Sector, Unit
-from ..rules import unit_warning_filter, warning_filter
+from ..figures_cache import refresh_url, wants_refresh
+from ..home_figures import cached_area_figures, cached_scope_figures, campaign_cycles
+from ..models import Organization, Sector
 from .organizations import scope_roots
 
 SUBORDINATES_PER_PAGE = 30
@@ -29,7 +27,7 @@ def home(request):
     roots = list(scope_roots(scope))
     context = {"roots": roots, "member": scope.member}
     if scope.can("warnings.view"):
-        figures, computed_at = cached_figures(request, "scope", [], lambda: scope_figures(scope))
+        figures, computed_at = cached_scope_figures(scope, refresh=wants_refresh(request))
         context.update(
             figures,
             figures_at=computed_at,
@@ -43,42 +41,16 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
-def scope_figures(scope):
-    """The counts of the user's whole scope shown above the area's figures."""
-    units = scope.filter(Unit.objects.all(), "unit.view")
-    return {
-        "org_count": scope.organizations("organization.view").active().count(),
-        "member_figures": scope.filter(Member.objects.filter(active=True), "member.view").aggregate(
-            total=Count("pk"),
-            full=Count("pk", filter=Q(status=Member.Status.FULL)),
-            probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
-            mobile=Count("pk", filter=Q(mobile=True)),
-        ),
-        "warning_count": scope.organizations("warnings.view")
-        .active()
-        .with_full_member_count()
-        .filter(warning_filter())
-        .count()
-        + units.filter(unit_warning_filter()).count(),
-        "coverage": coverage_for(units),
-    }
-
-
 def area(request, root):
     """The figures of ``root``'s subtree by subordinate (a page of them) and by sector, with their charts."""
     scope = request.scope
     campaigns = campaigns_for(scope, root)
     campaign = chosen_campaign(request, campaigns)
-    cycles = list(ReviewCycle.objects.of_campaign(campaign).order_by("milestone__due_on")) if campaign else []
+    cycles = campaign_cycles(campaign)
     cycle = chosen_cycle(request, cycles)
-
-    def figures():
-        year = dashboard.evaluation_year(scope, root, campaign) if campaign else None
-        key = area_keys.subordinate_and_sector_key(root)
-        return year, *dashboard.split(dashboard.grouped(scope, root, campaign, key, cycle=cycle, year=year))
-
-    parameters = [root.pk, campaign and campaign.pk, cycle and cycle.pk]
-    (year, groups, sectors), computed_at = cached_figures(request, "area", parameters, figures)
+    (year, groups, sectors), computed_at = cached_area_figures(
+        scope, root, campaign, cycle, refresh=wants_refresh(request)
+    )
     children = scope.organizations().filter(parent=root).active().order_by("name", "pk")
     page = Paginator(children, SUBORDINATES_PER_PAGE).get_page(request.GET.get("page"))
     rows = dashboard.subordinate_rows(root, page, groups)

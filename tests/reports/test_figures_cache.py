@@ -68,3 +68,26 @@ def test_the_roll_up_keeps_its_figures_too(client, area, cached):
     assert kept < computed
     assert again.context["total"].filed_rate == first.context["total"].filed_rate == 50.0
     assert 'id="figures-at"' in again.content.decode()
+
+
+def test_the_dashboards_of_large_areas_are_computed_ahead(client, area, cached, monkeypatch, settings):
+    """The periodic task computes each large area's default dashboard once per set of grants, so that its
+    first visitor reads kept figures; small areas are left to their visitors."""
+    from portal import home_figures
+    from portal.tasks import warm_dashboards
+
+    monkeypatch.setattr(home_figures, "LARGE_AREA", 4)  # the city counts 6 organizations, town_a 3
+    assert warm_dashboards() == 1  # the office (the city); committee_a's town is small
+    home = reverse("portal:home")
+    warmed, queries = get(client, area.office, home)
+    computed, computed_queries = get(client, area.office, home, refresh="1")
+    assert queries <= computed_queries - 10
+    assert filed(warmed) == filed(computed)
+    settings.FIGURES_CACHE_SECONDS = 0
+    assert warm_dashboards() == 0
+
+
+def test_beat_warms_the_dashboards_before_their_figures_expire(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["warm-dashboards"]
+    assert entry["task"] == "portal.tasks.warm_dashboards"
+    assert entry["schedule"].total_seconds() < 300  # FIGURES_CACHE_SECONDS by default
