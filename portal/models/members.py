@@ -77,6 +77,8 @@ class Member(VersionedModel):
             models.Index(fields=["organization", "status"], name="portal_member_org_status"),
             # the roll import's check for members already on the roll (portal.roll_import.MemberImporter)
             models.Index(fields=["organization", "name"], name="portal_member_org_name"),
+            # the establishment warnings' count of full members per organization (with_full_member_count)
+            models.Index(fields=["organization"], condition=Q(active=True, status="full"), name="portal_member_full"),
         ]
         constraints = [
             models.CheckConstraint(
