@@ -12,7 +12,10 @@ from .roll_format import MEMBERS, member_rows
 @exporting.register
 class MemberRoll(ListExporter):
     """The roll in the member import template's columns (``roll_format.MEMBERS``), as the member list's
-    export writes it: a file from the download centre imports again."""
+    export writes it, and the organization's name for the reader: a file from the download centre imports
+    again (the import finds its columns by their headers and reads the organization's code)."""
+
+    ORGANIZATION_NAME = "所在组织名称"  # fixed Chinese, as the template's headers
 
     identifier = "member_roll"
     verbose_name = _("Member roll")
@@ -24,13 +27,14 @@ class MemberRoll(ListExporter):
         return Member.objects.active().in_subtree(self.organization)
 
     def columns(self):
-        return [Column(column.title, column.width, column.number_format) for column in MEMBERS.columns]
+        template = [Column(column.title, column.width, column.number_format) for column in MEMBERS.columns]
+        return [*template, Column(self.ORGANIZATION_NAME, 28)]
 
     def total(self):
         return self.queryset().count()
 
     def rows(self):
-        return member_rows(self.queryset())
+        return member_rows(self.queryset(), extra=("organization__name",))
 
 
 @exporting.register

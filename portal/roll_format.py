@@ -197,11 +197,14 @@ MEMBERS = Spec(
 SPECS = {spec.kind: spec for spec in (ORGANIZATIONS, MEMBERS)}
 
 
-def member_rows(members):
-    """The rows of ``members`` (a queryset) as written to a file, in the order of ``MEMBERS.columns``: plain
-    tuples in the roll's order, read from the database in chunks."""
+def member_rows(members, extra=()):
+    """The rows of ``members`` (a queryset) as written to a file, in the order of ``MEMBERS.columns`` and then
+    the ``extra`` fields as they are: plain tuples in the roll's order, read from the database in chunks."""
     columns = MEMBERS.columns
     fields = ["organization__code" if c.field == "organization" else c.field for c in columns]
-    rows = members.order_by("organization__path", "name", "pk").values_list(*fields)
+    rows = members.order_by("organization__path", "name", "pk").values_list(*fields, *extra)
     for values in rows.iterator(chunk_size=2000):
-        yield tuple(column.output(value) for column, value in zip(columns, values, strict=True))
+        yield (
+            tuple(column.output(value) for column, value in zip(columns, values[: len(columns)], strict=True))
+            + values[len(columns) :]
+        )

@@ -319,7 +319,11 @@ def test_a_roll_from_the_download_centre_imports_again(client, cast):
     run_export(job.pk)
     client.force_login(cast.office)
     content = download(client, job)
-    assert [c.value for c in load_workbook(BytesIO(content)).active[1]] == MEMBER_HEADERS
+    sheet = load_workbook(BytesIO(content)).active
+    assert [c.value for c in sheet[1]] == [*MEMBER_HEADERS, "所在组织名称"]  # the name only for the reader
+    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
+        m.organization.name for m in Member.objects.filter(active=True).select_related("organization")
+    }
     for member in Member.objects.all():
         member.remove_from_roll(cast.office, "误删")
 
