@@ -19,6 +19,7 @@ class AuditEntry(models.Model):
         TRANSFER = "transfer", _("Transferred")
         DISSOLVE = "dissolve", _("Dissolved")
         IMPORT = "import", _("Imported")
+        EXPORT = "export", _("Exported")
         LOGIN = "login", _("Logged in")
         LOGIN_FAILED = "login_failed", _("Failed login")
         LOGOUT = "logout", _("Logged out")

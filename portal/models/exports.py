@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.storage import private_storage
 
+from .audit import AuditEntry
 from .organizations import Organization
 
 FINISHED_FIELDS = ["file", "file_name", "size", "sha256", "fingerprint", "status", "finished_at", "expires_at"]
@@ -74,6 +75,38 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:export_list")
+
+    @classmethod
+    def start(cls, user, exporter, organization, params, title, language):
+        """Record a job and queue it for a worker, in one transaction: a broker outage fails neither (the
+        outbox relays the message later)."""
+        from django.db import transaction
+
+        from portal import outbox
+        from portal.tasks import run_export
+
+        with transaction.atomic():
+            job = cls.objects.create(
+                exporter=exporter,
+                title=title,
+                organization=organization,
+                params=params,
+                requested_by=user,
+                language=language,
+            )
+            outbox.enqueue(run_export, job.pk)
+        return job
+
+    def retry(self, user, language):
+        """A failed or expired job run again, as a new job with the same parameters."""
+        return self.start(user, self.exporter, self.organization, self.params, self.title, language)
+
+    def record_download(self, user):
+        """Files of personal data leaving the portal are audited: who downloaded which file, with its hash."""
+        from portal.audit import record
+
+        changes = {"file_name": self.file_name, "sha256": self.sha256}
+        record(user, self, AuditEntry.Verb.EXPORT, changes, organization=self.organization)
 
     @property
     def percentage(self):

@@ -4,17 +4,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import exporting, outbox
+from .. import exporting
 from ..forms import OrganizationChoiceField
 from ..models import ExportJob
-from ..tasks import run_export
 from .organizations import scope_roots
 
 
@@ -65,16 +63,8 @@ def export_start(request, identifier):
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data.pop("organization")
         params = exporter.serialize_params(form.cleaned_data)
-        with transaction.atomic():  # the job and its outbox message: a broker outage fails neither
-            job = ExportJob.objects.create(
-                exporter=identifier,
-                title=f"{exporter.verbose_name} · {organization.name}",
-                organization=organization,
-                params=params,
-                requested_by=request.user,
-                language=get_language(),
-            )
-            outbox.enqueue(run_export, job.pk)
+        title = f"{exporter.verbose_name} · {organization.name}"
+        ExportJob.start(request.user, identifier, organization, params, title, get_language())
         messages.info(request, _("The export has started. It appears below; the page shows its progress."))
         return redirect("portal:export_list")
     return render(request, "portal/export_form.html", {"form": form, "exporter": exporter})
@@ -113,6 +103,7 @@ def export_download(request, code):
     if not job.ready or exporter is None:
         raise Http404
     request.scope.require(exporter.action, job.organization)
+    job.record_download(request.user)
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=exporter.content_type
     )
@@ -127,14 +118,5 @@ def export_retry(request, code):
     if exporter is None or job.status not in (ExportJob.Status.FAILED, ExportJob.Status.EXPIRED):
         raise Http404
     request.scope.require(exporter.action, job.organization)
-    with transaction.atomic():
-        again = ExportJob.objects.create(
-            exporter=job.exporter,
-            title=job.title,
-            organization=job.organization,
-            params=job.params,
-            requested_by=request.user,
-            language=get_language(),
-        )
-        outbox.enqueue(run_export, again.pk)
+    job.retry(request.user, get_language())
     return redirect("portal:export_list")

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import roll_export, roll_import
+from ..audit import record
 from ..forms import MemberFilterForm
-from ..models import ImportJob, Member
+from ..models import AuditEntry, ImportJob, Member
 from ..roll_format import SPECS
 from .members import filtered_members
+from .organizations import scope_roots
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
@@ -112,4 +114,7 @@ def member_export(request):
     members, org = filtered_members(request.scope, form)
     members = request.scope.filter(members, "member.export")
     name = f"{_('Member roll')}-{org.code if org else _('all')}-{timezone.localdate():%Y%m%d}.xlsx"
+    area = org or scope_roots(request.scope).first()  # the filter's organization, else the user's area
+    changes = {"file_name": name, "filters": request.GET.urlencode()}
+    record(request.user, area, AuditEntry.Verb.EXPORT, changes)
     return FileResponse(roll_export.member_roll(members), as_attachment=True, filename=name, content_type=XLSX)

@@ -17,7 +17,7 @@ from openpyxl.worksheet import _writer as openpyxl_writer
 
 from portal import exporting
 from portal.exporting.base import Column, ListExporter
-from portal.models import ExportJob, ImportJob, Member, Notification
+from portal.models import AuditEntry, ExportJob, ImportJob, Member, Notification
 from portal.roll_format import MEMBERS
 from portal.tasks import clean_up_exports, run_export
 
@@ -335,3 +335,19 @@ def test_a_roll_from_the_download_centre_imports_again(client, cast):
     imported.refresh_from_db()
     assert imported.status == ImportJob.Status.DONE
     assert sorted(Member.objects.filter(active=True).values_list(*fields)) == before
+
+
+def test_every_download_of_a_file_is_audited_on_its_organization(client, cast):
+    job = roll_job(cast)
+    run_export(job.pk)
+    job.refresh_from_db()
+    client.force_login(cast.office)
+    download(client, job)
+    download(client, job)
+    entries = AuditEntry.objects.filter(verb=AuditEntry.Verb.EXPORT)
+    assert entries.count() == 2
+    entry = entries.first()
+    assert (entry.actor, entry.organization, entry.object_type) == (cast.office, job.organization, "portal.ExportJob")
+    assert entry.changes == {"file_name": job.file_name, "sha256": job.sha256}
+    page = client.get(reverse("portal:org_audit", args=[job.organization.pk])).content.decode()
+    assert "导出" in page and job.file_name in page

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal import roll_import
-from portal.models import ImportJob, Member
+from portal.models import AuditEntry, ImportJob, Member
 
 from ..factories import MemberFactory
 from .test_roll_import import MEMBER_HEADERS, XLSX, zh
@@ -173,8 +173,16 @@ def test_the_export_runs_a_fixed_number_of_queries(client, cast, size, django_as
     for index in range(size):
         MemberFactory(name=f"党员{index}", organization=cast.branch_a2)
     client.force_login(cast.office)
-    # session, user, roles, the user's member record, the filter's organization, the members,
+    # session, user, roles, the user's member record, the filter's organization, the audit entry, the members,
     # and the session saved again (a savepoint, the update, its release)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         content = export(client, org="TOWN-A")
     assert len(names(content)) == size + 2
+
+
+def test_the_export_is_audited_with_its_filters(client, cast):
+    client.force_login(cast.secretary_a)
+    export(client, org="BR-A", q="张")
+    entry = AuditEntry.objects.get(verb=AuditEntry.Verb.EXPORT)
+    assert (entry.actor, entry.organization) == (cast.secretary_a, cast.branch_a)
+    assert "org=BR-A" in entry.changes["filters"] and entry.changes["file_name"].endswith(".xlsx")
