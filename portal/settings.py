@@ -205,6 +205,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
 IMPORT_SYNC_ROWS = envint("IMPORT_SYNC_ROWS", "2000")  # larger files are processed by a Celery task
+IMPORT_KEEP_DAYS = envint("IMPORT_KEEP_DAYS", "7")  # uploaded roll files are deleted after this many days
 EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", "7")  # generated files are deleted after this many days
 EXPORT_TIME_LIMIT = envint("EXPORT_TIME_LIMIT", str(30 * 60))  # seconds one export may run
 FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", "300")  # dashboards' area figures (portal.figures_cache)
@@ -241,6 +242,7 @@ OUTBOX_CONNECT_TIMEOUT = envint("OUTBOX_CONNECT_TIMEOUT", "2")  # seconds a user
 CELERY_BEAT_SCHEDULE = {
     "purge-old-audit": {"task": "portal.tasks.purge_old_audit", "schedule": timedelta(days=1)},
     "clean-up-exports": {"task": "portal.tasks.clean_up_exports", "schedule": timedelta(hours=1)},
+    "clean-up-imports": {"task": "portal.tasks.clean_up_imports", "schedule": timedelta(days=1)},
     # The daily reminder pass (portal/reminder_pass.py), then the outbox relay every minute.
     "run-reminders": {"task": "portal.tasks.run_reminders", "schedule": crontab(hour=7, minute=30)},
     "relay-outbox": {"task": "portal.tasks.relay_outbox", "schedule": timedelta(minutes=1)},

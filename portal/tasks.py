@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit, exporting
-from .models import ExportJob
+from .models import ExportJob, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,12 @@ def clean_up_exports():
     return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=stale).update(
         status=ExportJob.Status.FAILED, error=interrupted, finished_at=now
     )
+
+
+@shared_task
+def clean_up_imports():
+    """Daily: delete uploaded roll files (personal data) once their job is older than IMPORT_KEEP_DAYS."""
+    return ImportJob.discard_old_files(before=timezone.now() - timedelta(days=settings.IMPORT_KEEP_DAYS))
 
 
 @shared_task(ignore_result=True)

@@ -86,3 +86,22 @@ class ImportJob(models.Model):
     @property
     def running(self):
         return self.status in self.RUNNING
+
+    @classmethod
+    def discard_old_files(cls, before):
+        """Delete the uploaded files (personal data) of jobs uploaded before ``before`` that no longer run; a job
+        still waiting for its confirmation fails, saying why. Returns how many files went."""
+        from django.utils.translation import gettext, override
+
+        old = cls.objects.filter(created_at__lt=before).exclude(file="").exclude(status__in=cls.RUNNING)
+        count = 0
+        for job in old.iterator():
+            job.file.delete(save=False)
+            if job.status == cls.Status.VALID:
+                with override(job.language):
+                    message = gettext("The file waited too long for its confirmation and was deleted: upload it again.")
+                cls.objects.filter(pk=job.pk).update(status=cls.Status.FAILED, message=message, file="")
+            else:
+                cls.objects.filter(pk=job.pk).update(file="")
+            count += 1
+        return count

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
@@ -683,3 +683,35 @@ def test_the_member_list_links_to_import_and_export(client, cast):
     page = client.get(reverse("portal:member_list")).content.decode()
     assert reverse("portal:roll_import", args=["members"]) not in page
     assert reverse("portal:member_export") not in page
+
+
+def test_uploaded_files_are_deleted_after_the_keeping_period(client, cast, settings):
+    """Roll files hold personal data: the daily clean-up deletes them once their job is older than
+    IMPORT_KEEP_DAYS; a job still waiting for its confirmation fails and says why."""
+    from portal.tasks import clean_up_imports
+
+    client.force_login(cast.secretary_a)
+    upload(client, "members", members_file(member()))
+    waiting = latest_job()
+    upload(client, "members", members_file(member(name="孙七")))
+    done = latest_job()
+    confirm(client, done)
+    upload(client, "members", members_file(member(name="周八")))
+    fresh = latest_job()
+    assert (waiting.status, ImportJob.objects.get(pk=done.pk).status) == (ImportJob.Status.VALID, ImportJob.Status.DONE)
+    storage = waiting.file.storage
+    names = {job.pk: job.file.name for job in (waiting, done, fresh)}
+    old = timezone.now() - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS + 1)
+    ImportJob.objects.filter(pk__in=[waiting.pk, done.pk]).update(created_at=old)
+
+    assert clean_up_imports() == 2
+    assert not storage.exists(names[waiting.pk]) and not storage.exists(names[done.pk])
+    assert storage.exists(names[fresh.pk])
+    waiting.refresh_from_db()
+    assert waiting.status == ImportJob.Status.FAILED and not waiting.file
+    assert waiting.message == zh("The file waited too long for its confirmation and was deleted: upload it again.")
+    assert ImportJob.objects.get(pk=done.pk).status == ImportJob.Status.DONE
+    assert confirm(client, waiting).status_code in (200, 302)
+    assert not Member.objects.filter(name="赵六").exists()  # a failed job imports nothing
+    assert clean_up_imports() == 0
+    assert any(e["task"] == "portal.tasks.clean_up_imports" for e in settings.CELERY_BEAT_SCHEDULE.values())
