@@ -29,7 +29,7 @@ from portal.models import Member, Organization
 
 from ..portal.helpers import zh
 from .test_commitment_journey import watch
-from .test_demo_roles import BRANCH, log_in
+from .test_demo_roles import BRANCH, log_in, open_from_dropdown
 
 pytestmark = pytest.mark.e2e
 
@@ -45,15 +45,6 @@ def scores_of(index):
     return ["18", "19", "17.5", "18", str(20 - index % 5)]
 
 
-def open_from_menu(page, href):
-    """Open a page of the Reviews menu, unfolding the main menu first where it is collapsed (phones)."""
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.locator("#reviews-menu").click()
-    page.locator(f'#mainnav a[href="{href}"]').click()
-
-
 def test_the_secretary_records_the_meeting_and_scores_the_members(demo, page, device, open_page, screenshot):
     campaign = Campaign.objects.get()
     demo_branch.seed(campaign)  # (idempotent: seed_demo may have done it)
@@ -66,7 +57,7 @@ def test_the_secretary_records_the_meeting_and_scores_the_members(demo, page, de
 
     # --- The branch's own review, from the menu: nothing recorded yet. ------------------------------------
     log_in(secretary, device, "secretary", "徐丽萍")
-    open_from_menu(secretary, reverse("evaluations:own_start"))
+    open_from_dropdown(secretary, "#reviews-menu", reverse("evaluations:own_start"))
     own = reverse("evaluations:own", args=[branch.pk])
     secretary.wait_for_url(f"**{own}")
     expect(secretary.locator("main h1")).to_contain_text(BRANCH)
@@ -177,7 +168,7 @@ def test_the_secretary_records_the_meeting_and_scores_the_members(demo, page, de
     # --- The member sees his own scores on a phone, and nobody else's. --------------------------------------
     phone = watch(open_page("phone"), problems)
     log_in(phone, "phone", "member", "钱志明")
-    open_from_menu(phone, reverse("evaluations:mine"))
+    open_from_dropdown(phone, "#reviews-menu", reverse("evaluations:mine"))
     phone.wait_for_url("**/reviews/mine/")
     mine = reviews[member_account.pk]
     # his reviews of every cycle (the demo's awards scored last year's), this one's as just entered

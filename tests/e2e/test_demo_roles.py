@@ -42,6 +42,15 @@ def unfold_menu(page):
         expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
 
 
+def open_from_dropdown(page, menu, href):
+    """Open ``href`` from the dropdown ``menu`` of the main menu (e.g. ``#reviews-menu``), unfolded on phones."""
+    unfold_menu(page)
+    page.locator(menu).click()
+    link = page.locator(f'#mainnav a[href="{href}"]')
+    expect(link).to_be_visible()
+    link.click()
+
+
 def follow_menu(page, url_name):
     """Open a page from the main menu, unfolding the menu first where it is collapsed (phones)."""
     unfold_menu(page)

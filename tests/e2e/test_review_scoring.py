@@ -24,7 +24,7 @@ from portal.models import Organization
 
 from ..portal.helpers import zh
 from .test_commitment_journey import watch
-from .test_demo_roles import log_in
+from .test_demo_roles import log_in, open_from_dropdown
 
 pytestmark = pytest.mark.e2e
 
@@ -35,15 +35,6 @@ COMMENTS = ("班子团结，承诺事项推进有序。", "部分台账资料不
 def scores_for(index, count):
     """The ``index``-th row's scores: 18 on every criterion but the last, which is 20 − index (ties come by pairs)."""
     return ["18"] * (count - 1) + [str(20 - index // 2)]
-
-
-def open_from_menu(page, href):
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.locator("#reviews-menu").click()
-    page.locator(f'#mainnav a[href="{href}"]').click()
-    page.wait_for_url(f"**{href}*")
 
 
 def type_scores(page, row, values):
@@ -73,7 +64,8 @@ def test_the_committee_scores_a_full_cycle_of_its_subordinates(demo, page, devic
     watch(page, problems)
 
     log_in(page, device, "committee", "陆振国")
-    open_from_menu(page, reverse("evaluations:reviews"))
+    open_from_dropdown(page, "#reviews-menu", reverse("evaluations:reviews"))
+    page.wait_for_url(f"**{reverse('evaluations:reviews')}*")
     score_url = reverse("evaluations:score", args=[town.pk])
     page.locator(f'main a[href="{score_url}"]').click()
     page.wait_for_url(f"**{score_url}")
